@@ -1,0 +1,57 @@
+# CHIDI — `make dev` runs the product on its embedded defaults; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+PYTHON ?= python3.11
+UV := .tools/bin/uv
+VENV := .venv/bin
+PG_PORT ?= 55432
+REDIS_PORT ?= 56379
+INFRA := $(VENV)/python scripts/localinfra.py --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)
+TEST_ENV := ENVIRONMENT=test \
+	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi_test \
+	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/1
+
+.PHONY: help install infra migrate seed dev test lint format stop clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+install: $(UV) ## Install the locked dependencies into .venv
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+
+infra: install ## Start local Postgres (+pgvector) and Redis (idempotent)
+	$(INFRA) up --databases chidi chidi_test
+
+migrate: infra ## Apply database migrations
+	$(VENV)/alembic upgrade head
+
+seed: migrate ## Load the demo owner, business, catalog and connection
+	$(VENV)/python -m scripts.seed_demo
+
+dev: seed ## Set up everything and run API + worker on http://127.0.0.1:8000 (Ctrl-C stops)
+	$(VENV)/python scripts/dev.py
+
+test: infra ## Set up what tests need and run the whole suite
+	$(TEST_ENV) $(VENV)/pytest
+
+lint: install ## ruff and mypy
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy .
+
+format: install ## Format the code
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
+
+stop: ## Stop local Postgres and Redis
+	$(INFRA) down
+
+clean: stop ## Stop services and delete local data
+	rm -rf .local

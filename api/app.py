@@ -1,0 +1,44 @@
+"""The FastAPI application: lifespan, middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from api.errors import install_error_handlers
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.routes import health
+from api.state import AppState
+from core.logs import configure_logging
+from core.settings import Settings, get_settings
+from store.db import create_engine, create_sessionmaker
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; `settings` defaults to the environment's."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=5,
+                               socket_connect_timeout=2)
+        app.state.chidi = AppState(settings=settings, engine=engine,
+                                   sessionmaker=create_sessionmaker(engine), redis=redis)
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(title="CHIDI API", version="0.1.0", lifespan=lifespan,
+                  description="CHIDI: an AI business assistant for small businesses.")
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    return app
