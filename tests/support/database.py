@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
+import psycopg.conninfo
+import psycopg.sql
 from alembic import command
 from alembic.config import Config
 
@@ -19,10 +21,24 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def _dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the database named in `database_url` if it does not exist yet."""
+    info = psycopg.conninfo.conninfo_to_dict(_dsn(database_url))
+    name = str(info["dbname"])
+    with psycopg.connect(psycopg.conninfo.make_conninfo(_dsn(database_url), dbname="postgres"),
+                         autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+
+
 def drop_everything(database_url: str) -> None:
     """Drop every schema our code or its libraries create, then recreate `public`."""
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
         schemas = [row[0] for row in conn.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
             "AND nspname <> 'information_schema'")]
@@ -32,6 +48,7 @@ def drop_everything(database_url: str) -> None:
 
 
 def reset_and_migrate(database_url: str) -> None:
-    """Empty the database and run every migration."""
+    """Empty the database (creating it if needed) and run every migration."""
+    ensure_database(database_url)
     drop_everything(database_url)
     command.upgrade(alembic_config(database_url), "head")
