@@ -13,6 +13,7 @@ Every command is idempotent: `up` on a running stack only checks it.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import pwd
 import shutil
@@ -21,8 +22,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import importlib.util
 
 import psycopg
 

@@ -12,18 +12,18 @@ os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:55432/chidi_test")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:56379/1")
 
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from collections.abc import AsyncIterator, Iterator
 
-import psycopg  # noqa: E402
-import pytest  # noqa: E402
-from redis.asyncio import Redis  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
-from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
+import psycopg
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.settings import Settings, get_settings  # noqa: E402
-from store.db import create_engine  # noqa: E402
-from tests.support.database import reset_and_migrate  # noqa: E402
-from tests.support.live_server import LiveServer, start_live_server  # noqa: E402
+from core.settings import Settings, get_settings
+from store.db import create_engine
+from tests.support.database import reset_and_migrate
+from tests.support.live_server import LiveServer, start_live_server
 
 
 @pytest.fixture(scope="session")
