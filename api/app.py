@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from api.auth import router as auth_router
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import health
+from api.routes import health, products, users
 from api.state import AppState
 from core.logs import configure_logging
 from core.settings import Settings, get_settings
@@ -41,4 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    if not settings.supabase_mode:  # in Supabase mode, clients talk to Supabase Auth itself
+        app.include_router(auth_router.router)
+    app.include_router(users.router)
+    app.include_router(products.router)
     return app

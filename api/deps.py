@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -9,8 +10,17 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.auth.tokens import bearer_token, verify_access_token
 from api.state import AppState
+from core.errors import Unauthorized
+from core.logs import business_id_var, user_id_var
+from core.profiles import profile_defaults
+from core.security import TokenError, TokenExpired
 from core.settings import Settings
+from store.repositories import businesses
+from store.repositories.users import get_or_create_user
+from store.tables.businesses import Business
+from store.tables.users import User
 
 
 def get_app_state(request: Request) -> AppState:
@@ -52,3 +62,55 @@ def get_redis(state: AppStateDep) -> Redis:
 
 
 RedisDep = Annotated[Redis, Depends(get_redis)]
+
+
+_auth_log = logging.getLogger("chidi.auth")
+
+
+class NotAuthenticated(Unauthorized):
+    """No usable access token: 401 with a `WWW-Authenticate: Bearer` challenge (RFC 6750)."""
+
+    def __init__(self, message: str, *, code: str, error: str | None = None) -> None:
+        super().__init__(message, code=code)
+        challenge = "Bearer" if error is None else f'Bearer error="{error}"'
+        self.headers = {"WWW-Authenticate": challenge}
+        _auth_log.info("access token refused", extra={"reason": code})
+
+
+async def get_current_user(request: Request, settings: SettingsDep,
+                           session: SessionDep) -> User:
+    """The caller's profile, from a verified `Authorization: Bearer` access token.
+
+    The token comes from the embedded auth service or from Supabase (see
+    `api.auth.tokens`); the public `users` row is created on the first authenticated call.
+    """
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <access token>'.",
+                               code="missing_token")
+    try:
+        claims = await verify_access_token(token, settings)
+    except TokenExpired as exc:
+        raise NotAuthenticated(str(exc), code="token_expired", error="invalid_token") from exc
+    except TokenError as exc:
+        raise NotAuthenticated(str(exc), code="invalid_token", error="invalid_token") from exc
+    user_id_var.set(str(claims.user_id))
+    return await get_or_create_user(session, user_id=claims.user_id, email=claims.email,
+                                    defaults=profile_defaults(claims.user_metadata))
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_current_business(user: CurrentUser, session: SessionDep) -> Business:
+    """The caller's business (one per owner), created empty on first use.
+
+    Every catalog, inbox and settings query is scoped by this row's id, never by an id
+    taken from a request.
+    """
+    business = await businesses.get_or_create_for_owner(session, user.id)
+    business_id_var.set(str(business.id))
+    return business
+
+
+CurrentBusiness = Annotated[Business, Depends(get_current_business)]

@@ -37,9 +37,9 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _on_app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    headers = None
+    headers = dict(exc.headers) if exc.headers else None
     if isinstance(exc.details, dict) and "retry_after_seconds" in exc.details:
-        headers = {"Retry-After": str(exc.details["retry_after_seconds"])}
+        headers = {**(headers or {}), "Retry-After": str(exc.details["retry_after_seconds"])}
     return error_response(exc, headers)
 
 
@@ -67,10 +67,11 @@ async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
         details={"request_id": request_id_var.get()}))
 
 
-async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=exc)
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None) or request_id_var.get()
+    log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
     error = AppError("Something went wrong on our side. It has been logged.",
-                     details={"request_id": request_id_var.get()})
+                     details={"request_id": request_id})
     return error_response(error)
 
 

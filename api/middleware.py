@@ -33,6 +33,9 @@ class RequestContextMiddleware:
             return
         supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = supplied if _VALID_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        # Also kept on the request: the catch-all 500 handler runs outside this middleware,
+        # after the context variable below has been reset.
+        scope.setdefault("state", {})["request_id"] = request_id
         rid_token = request_id_var.set(request_id)
         uid_token = user_id_var.set(None)
         status = 500

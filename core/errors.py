@@ -13,6 +13,8 @@ class AppError(Exception):
 
     status_code: int = 500
     code: str = "internal_error"
+    # Extra response headers (e.g. WWW-Authenticate on a 401).
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, details: Any = None, code: str | None = None) -> None:
         super().__init__(message)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     password_min_length: int = 8
     auth_autoconfirm: bool = True
     auth_rate_limit_per_minute: int = 30
+    # How long the links and codes in auth emails (recovery, confirmation) stay valid.
+    auth_email_otp_ttl_seconds: int = Field(default=3600, ge=60)
+    # Where auth may redirect besides `public_url` (the site): glob patterns such as
+    # "https://app.example.com/**" or "myapp://callback" (GoTrue's URI_ALLOW_LIST).
+    auth_redirect_allow_list: list[str] = Field(default_factory=list)
 
     supabase_url: str | None = None
     supabase_anon_key: SecretStr | None = None
@@ -55,9 +60,17 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    # Low: replies must stay close to retrieved facts.
+    openai_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     openai_embedding_model: str = "text-embedding-3-small"
+    # Vector size: requested from text-embedding-3-* models (shortened embeddings); for other
+    # models on an OpenAI-compatible server it declares what the server returns.
+    openai_embedding_dimensions: int | None = Field(default=None, ge=1)
     openai_timeout_seconds: float = 20.0
     openai_max_retries: int = 2
+    # "auto": OpenAI embeddings when an OpenAI key is set, else the local model. "local" keeps
+    # the local model even with a key (for chat-only OpenAI-compatible servers).
+    embedding_provider: Literal["auto", "local", "openai"] = "auto"
 
     sentry_dsn: str | None = None
     posthog_api_key: SecretStr | None = None
@@ -96,6 +109,11 @@ class Settings(BaseSettings):
     def supabase_mode(self) -> bool:
         """Whether auth is delegated to a real Supabase project."""
         return bool(self.supabase_url)
+
+    @property
+    def openai_enabled(self) -> bool:
+        """Whether an OpenAI (or OpenAI-compatible) model is configured for chat."""
+        return self.openai_api_key is not None
 
     @property
     def auth_url(self) -> str:

@@ -11,6 +11,9 @@ import os
 os.environ.setdefault("ENVIRONMENT", "test")
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:55432/chidi_test")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:56379/1")
+# Many tests sign up through the live server within a minute; the limiter itself is tested
+# on a server of its own with a low limit.
+os.environ.setdefault("AUTH_RATE_LIMIT_PER_MINUTE", "10000")
 
 from collections.abc import AsyncIterator, Iterator
 
@@ -24,6 +27,8 @@ from core.settings import Settings, get_settings
 from store.db import create_engine
 from tests.support.database import reset_and_migrate
 from tests.support.live_server import LiveServer, start_live_server
+
+pytest_plugins = ["tests.support.openai_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,12 @@ from store.tables.base import created_at, timestamptz, updated_at, uuid_pk
 AUTH_SCHEMA = "chidi_auth"
 
 
+def _user_id_column() -> Column[uuid.UUID]:
+    """The owning user: deleting a user deletes its sessions, tokens and identities."""
+    return Column(ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False,
+                  index=True)
+
+
 class AuthUser(SQLModel, table=True):
     """An identity that can sign in (Supabase's `auth.users`)."""
 
@@ -50,8 +56,7 @@ class AuthSession(SQLModel, table=True):
     __table_args__ = ({"schema": AUTH_SCHEMA},)
 
     id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID = Field(sa_column=Column(
-        ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: uuid.UUID = Field(sa_column=_user_id_column())
     amr: str = Field(default="password", sa_column=Column(Text, nullable=False))
     ended_at: datetime | None = Field(default=None, sa_column=timestamptz())
     created_at: datetime = created_at()
@@ -86,10 +91,12 @@ class AuthOneTimeToken(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID = Field(sa_column=Column(
-        ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False, index=True))
-    token_type: str = Field(sa_column=Column(Text, nullable=False))  # recovery | signup
+    user_id: uuid.UUID = Field(sa_column=_user_id_column())
+    # signup | recovery | email_change
+    token_type: str = Field(sa_column=Column(Text, nullable=False))
     token_hash: str = Field(sa_column=Column(Text, nullable=False))
+    # The address the token was sent to (for email_change: the new address it confirms).
+    relates_to: str = Field(sa_column=Column(Text, nullable=False))
     expires_at: datetime = Field(sa_column=timestamptz(nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=timestamptz())
     created_at: datetime = created_at()
@@ -105,11 +112,35 @@ class AuthIdentity(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
-    user_id: uuid.UUID = Field(sa_column=Column(
-        ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False, index=True))
+    user_id: uuid.UUID = Field(sa_column=_user_id_column())
     provider: str = Field(sa_column=Column(Text, nullable=False))
     provider_id: str = Field(sa_column=Column(Text, nullable=False))
     identity_data: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class AuthFlowState(SQLModel, table=True):
+    """A PKCE sign-in in progress: the client's code challenge, then the code it exchanges.
+
+    Created when a PKCE client asks for a recovery/confirmation email or finishes a Google
+    sign-in; `auth_code_hash` is set when the browser is sent back with `?code=`, and the
+    row is deleted when the code is exchanged for a session (single use).
+    """
+
+    __tablename__ = "flow_states"
+    __table_args__ = (
+        UniqueConstraint("auth_code_hash", name="uq_chidi_auth_flow_states_auth_code_hash"),
+        {"schema": AUTH_SCHEMA},
+    )
+
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = Field(sa_column=_user_id_column())
+    provider_type: str = Field(sa_column=Column(Text, nullable=False))  # email | recovery | google
+    authentication_method: str = Field(sa_column=Column(Text, nullable=False))
+    code_challenge: str = Field(sa_column=Column(Text, nullable=False))
+    code_challenge_method: str = Field(sa_column=Column(Text, nullable=False))  # s256 | plain
+    auth_code_hash: str | None = Field(default=None, sa_column=Column(Text))
+    auth_code_issued_at: datetime | None = Field(default=None, sa_column=timestamptz())
+    created_at: datetime = created_at()

@@ -1,4 +1,4 @@
-"""Serve the real app with uvicorn in a background thread on a free loopback port."""
+"""Serve an ASGI app (the real one, or a fake third party) with uvicorn in a background thread."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from api.app import create_app
 from core.settings import Settings
@@ -36,21 +37,29 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def start_live_server(settings: Settings) -> LiveServer:
-    """Start the app for `settings` (public_url rewritten to the chosen port)."""
-    port = free_port()
+def serve_in_thread(app: ASGIApp, *, port: int, ready_path: str,
+                    graceful_shutdown_seconds: int | None = None) -> LiveServer:
+    """Serve any ASGI app on 127.0.0.1:`port`; return once `ready_path` answers 200."""
     url = f"http://127.0.0.1:{port}"
-    app = create_app(settings.model_copy(update={"public_url": url}))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                            lifespan="on", access_log=False)
+                            lifespan="on", access_log=False,
+                            timeout_graceful_shutdown=graceful_shutdown_seconds)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+            if httpx.get(f"{url}{ready_path}", timeout=0.5).status_code == 200:
                 return LiveServer(url=url, server=server, thread=thread)
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError("the live server did not start within 15s")
+    server.should_exit = True
+    raise RuntimeError(f"the server on {url} did not start within 15s")
+
+
+def start_live_server(settings: Settings) -> LiveServer:
+    """Start the app for `settings` (public_url rewritten to the chosen port)."""
+    port = free_port()
+    app = create_app(settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"}))
+    return serve_in_thread(app, port=port, ready_path="/healthz")

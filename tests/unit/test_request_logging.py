@@ -64,3 +64,24 @@ def test_formatter_includes_exceptions_and_extras() -> None:
     assert entry["level"] == "error"
     assert entry["job_id"] == "j1"
     assert "ValueError: boom" in entry["exc"]
+
+
+async def test_unexpected_errors_are_500_in_the_error_shape_with_the_request_id() -> None:
+    from api.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("internal detail that must not leak")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-500"})
+    assert response.status_code == 500
+    body = response.json()["error"]
+    assert body["code"] == "internal_error"
+    assert body["details"] == {"request_id": "req-500"}
+    assert "internal detail" not in response.text

@@ -63,6 +63,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('token_type', sa.Text(), nullable=False),
     sa.Column('token_hash', sa.Text(), nullable=False),
+    sa.Column('relates_to', sa.Text(), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
@@ -72,6 +73,22 @@ def upgrade() -> None:
     schema='chidi_auth'
     )
     op.create_index(op.f('ix_chidi_auth_one_time_tokens_user_id'), 'one_time_tokens', ['user_id'], unique=False, schema='chidi_auth')
+    op.create_table('flow_states',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('provider_type', sa.Text(), nullable=False),
+    sa.Column('authentication_method', sa.Text(), nullable=False),
+    sa.Column('code_challenge', sa.Text(), nullable=False),
+    sa.Column('code_challenge_method', sa.Text(), nullable=False),
+    sa.Column('auth_code_hash', sa.Text(), nullable=True),
+    sa.Column('auth_code_issued_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['chidi_auth.users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('auth_code_hash', name='uq_chidi_auth_flow_states_auth_code_hash'),
+    schema='chidi_auth'
+    )
+    op.create_index(op.f('ix_chidi_auth_flow_states_user_id'), 'flow_states', ['user_id'], unique=False, schema='chidi_auth')
     op.create_table('sessions',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
@@ -105,6 +122,8 @@ def downgrade() -> None:
     op.drop_table('sessions', schema='chidi_auth')
     op.drop_index(op.f('ix_chidi_auth_one_time_tokens_user_id'), table_name='one_time_tokens', schema='chidi_auth')
     op.drop_table('one_time_tokens', schema='chidi_auth')
+    op.drop_index(op.f('ix_chidi_auth_flow_states_user_id'), table_name='flow_states', schema='chidi_auth')
+    op.drop_table('flow_states', schema='chidi_auth')
     op.drop_index(op.f('ix_chidi_auth_identities_user_id'), table_name='identities', schema='chidi_auth')
     op.drop_table('identities', schema='chidi_auth')
     op.drop_index(op.f('ix_users_email'), table_name='users')

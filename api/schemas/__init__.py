@@ -1,0 +1,1 @@
+"""Request and response bodies of CHIDI's own API (`/api/v1/...`), one module per resource."""
