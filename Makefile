@@ -10,6 +10,9 @@ VENV := .venv/bin
 PG_PORT ?= 55432
 REDIS_PORT ?= 56379
 INFRA := $(VENV)/python scripts/localinfra.py --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)
+# make dev runs on the local services unless DATABASE_URL / REDIS_URL are in the environment.
+export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi
+export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 TEST_ENV := ENVIRONMENT=test \
 	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi_test \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/1
@@ -36,7 +39,7 @@ seed: migrate ## Load the demo owner, business, catalog and connection
 	$(VENV)/python -m scripts.seed_demo
 
 dev: seed ## Set up everything and run API + worker on http://127.0.0.1:8000 (Ctrl-C stops)
-	$(VENV)/python scripts/dev.py
+	$(VENV)/python scripts/dev.py --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)
 
 test: infra ## Set up what tests need and run the whole suite
 	$(TEST_ENV) $(VENV)/pytest

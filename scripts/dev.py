@@ -7,6 +7,7 @@ process dying) stops both and then the local Postgres and Redis.
 
 from __future__ import annotations
 
+import argparse
 import signal
 import subprocess
 import sys
@@ -26,7 +27,8 @@ def _start(name: str, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([str(VENV_BIN / args[0]), *args[1:]], cwd=ROOT)
 
 
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+def _stop(processes: list[subprocess.Popen[bytes]], infra_ports: list[str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -36,11 +38,24 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "localinfra.py"), "down"],
-                   check=False)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "localinfra.py"), *infra_ports,
+                    "down"], check=False)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def main() -> int:
+    # Explicit handlers: a shell that starts us in the background leaves SIGINT ignored,
+    # and `kill` sends SIGTERM; both must stop everything the same way.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    parser = argparse.ArgumentParser(description="Run the API and the worker.")
+    parser.add_argument("--pg-port", default="55432")
+    parser.add_argument("--redis-port", default="56379")
+    args = parser.parse_args()
+    infra_ports = ["--pg-port", args.pg_port, "--redis-port", args.redis_port]
     processes = [
         _start("api", "uvicorn", "api.main:app", "--host", HOST, "--port", str(PORT),
                "--no-access-log"),
@@ -58,7 +73,7 @@ def main() -> int:
         sys.stderr.write("\n[dev] stopping\n")
         return 0
     finally:
-        _stop(processes)
+        _stop(processes, infra_ports)
 
 
 if __name__ == "__main__":
