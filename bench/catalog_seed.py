@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from core.sku import derive_shortcode, generate_unique_skus
+from core.sku import derive_shortcode, generate_unique_skus, resolve_collision
 
 SIZES = ["S", "M", "L", "XL", "XXL"]
 COLORS = ["Red", "Blue"]
@@ -82,9 +82,14 @@ def _product(rows: Rows, tenant: Tenant, rng: random.Random, index: int,
                           when, when))
     size_ids, color_ids = _structure(rows, product_id, when)
     combos = [(s, c) for s in range(len(SIZES)) for c in range(len(COLORS))]
-    skus = generate_unique_skus(derive_shortcode(tenant.name), name,
-                                [[SIZES[s], COLORS[c]] for s, c in combos], taken)
-    taken.update(skus)
+    # Names carry a unique number, so a product's SKUs only need to avoid each other;
+    # the rare clash after abbreviation is resolved against the tenant's set.
+    skus = []
+    for sku in generate_unique_skus(derive_shortcode(tenant.name), name,
+                                    [[SIZES[s], COLORS[c]] for s, c in combos], ()):
+        free = resolve_collision(sku, taken) if sku in taken else sku
+        taken.add(free)
+        skus.append(free)
     for (s, c), sku in zip(combos, skus, strict=True):
         item_id = uuid.uuid4()
         rows.items.append((item_id, tenant.id, product_id, sku, [size_ids[s], color_ids[c]],
@@ -118,7 +123,7 @@ def _owners(tenants: list[Tenant]) -> Iterator[tuple[Any, ...]]:
 
 
 def write(conn: psycopg.Connection, tenants: list[Tenant], rows: Rows) -> None:
-    """COPY owners, businesses and the catalog rows in, then ANALYZE."""
+    """COPY owners, businesses and the catalog rows in, then VACUUM ANALYZE."""
     _copy(conn, "users", "id, email, created_at, updated_at", list(_owners(tenants)))
     _copy(conn, "businesses", "id, user_id, name, created_at, updated_at",
           [(t.id, t.user_id, t.name, EPOCH, EPOCH) for t in tenants])
@@ -132,4 +137,7 @@ def write(conn: psycopg.Connection, tenants: list[Tenant], rows: Rows) -> None:
                                    "price, stock_quantity, barcode, is_active, created_at, "
                                    "updated_at", rows.items)
     conn.commit()
-    conn.execute("ANALYZE")
+    # As autovacuum would by the time a real catalog is this big: statistics for the
+    # planner and a visibility map for index-only scans.
+    conn.autocommit = True
+    conn.execute("VACUUM ANALYZE")

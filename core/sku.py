@@ -122,7 +122,10 @@ def resolve_collision(candidate: str, taken: Collection[str]) -> str:
     is cut to make room for the suffix. Each suffix ends in its own number, so at most
     len(taken) + 1 tries are needed.
     """
-    taken_upper = {sku.upper() for sku in taken}
+    return _first_free(candidate, {sku.upper() for sku in taken})
+
+
+def _first_free(candidate: str, taken_upper: Collection[str]) -> str:
     if candidate.upper() not in taken_upper:
         return candidate
     attempt = 2
@@ -202,7 +205,7 @@ def generate_unique_skus(shortcode: str, product_name: str,
     in_use = {sku.upper() for sku in taken}
     result: list[str] = []
     for values in value_lists:
-        sku = resolve_collision(generate_sku(shortcode, product_name, values), in_use)
+        sku = _first_free(generate_sku(shortcode, product_name, values), in_use)
         in_use.add(sku)
         result.append(sku)
     return result

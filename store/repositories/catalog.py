@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Delete, Update, delete, func, or_, update
+from sqlalchemy import ColumnElement, Delete, Update, delete, func, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -208,18 +208,23 @@ async def get_product(session: AsyncSession, business_id: uuid.UUID,
     return (await session.exec(query)).first()
 
 
-def _total_stock(business_id: uuid.UUID) -> ColumnElement[int]:
+def _total_stock() -> ColumnElement[int]:
+    """The stock of the active items of the product in the enclosing (scoped) query.
+
+    No business filter of its own: items reach their product through the composite
+    foreign key (product_id, business_id), so they share its business, and leaving it out
+    lets Postgres answer from the (product_id, is_active, stock_quantity) index alone.
+    """
     return (select(func.coalesce(func.sum(InventoryItem.stock_quantity), 0))
-            .where(InventoryItem.business_id == business_id,
-                   col(InventoryItem.product_id) == col(Product.id),
-                   col(InventoryItem.is_active).is_(True))
+            .where(col(InventoryItem.product_id) == col(Product.id),
+                   col(InventoryItem.is_active) == true())
             .scalar_subquery())
 
 
 def _listing_filters(business_id: uuid.UUID, query: ProductQuery) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [col(Product.business_id) == business_id]
     if query.is_active is not None:
-        filters.append(col(Product.is_active).is_(query.is_active))
+        filters.append(col(Product.is_active) == query.is_active)
     if query.category is not None:
         filters.append(func.lower(Product.category) == query.category.lower())
     if query.search_term:
@@ -233,7 +238,7 @@ async def list_products(session: AsyncSession, business_id: uuid.UUID,
                         query: ProductQuery) -> ProductPage:
     """A filtered, sorted page of the business's products with their total stock."""
     filters = _listing_filters(business_id, query)
-    total_stock = _total_stock(business_id).label("total_stock")
+    total_stock = _total_stock().label("total_stock")
     key: Any = total_stock if query.sort_by == "total_stock" else col(
         getattr(Product, query.sort_by))
     direction = key.desc() if query.order == "desc" else key.asc()
@@ -270,7 +275,7 @@ async def deactivate_product(session: AsyncSession, business_id: uuid.UUID,
         return False
     await session.exec(_update_items(business_id)
                        .where(col(InventoryItem.product_id) == product_id,
-                              col(InventoryItem.is_active).is_(True))
+                              col(InventoryItem.is_active) == true())
                        .values(is_active=False, updated_at=func.now())
                        .execution_options(synchronize_session=False))
     return True
@@ -280,25 +285,22 @@ async def deactivate_product(session: AsyncSession, business_id: uuid.UUID,
 
 async def load_structure(session: AsyncSession, business_id: uuid.UUID,
                          product_id: uuid.UUID) -> list[VariantRow]:
-    """The product's variant types and their values, in position order."""
-    variants = (await session.exec(
-        select(ProductVariant)
+    """The product's variant types and their values, in position order (one query)."""
+    rows = (await session.exec(
+        select(ProductVariant, ProductVariantOption)
         .join(Product, col(Product.id) == col(ProductVariant.product_id))
+        .join(ProductVariantOption,
+              col(ProductVariantOption.variant_id) == col(ProductVariant.id), isouter=True)
         .where(Product.business_id == business_id, ProductVariant.product_id == product_id)
-        .order_by(col(ProductVariant.position), col(ProductVariant.option_name))
+        .order_by(col(ProductVariant.position), col(ProductVariant.option_name),
+                  col(ProductVariantOption.position), col(ProductVariantOption.value))
         .execution_options(**_FRESH))).all()
-    if not variants:
-        return []
-    options = (await session.exec(
-        select(ProductVariantOption)
-        .where(col(ProductVariantOption.variant_id).in_([v.id for v in variants]),
-               col(ProductVariantOption.variant_id).in_(_scoped_variant_ids(business_id)))
-        .order_by(col(ProductVariantOption.position), col(ProductVariantOption.value))
-        .execution_options(**_FRESH))).all()
-    by_variant: dict[uuid.UUID, list[ProductVariantOption]] = {v.id: [] for v in variants}
-    for option in options:
-        by_variant[option.variant_id].append(option)
-    return [VariantRow(v, by_variant[v.id]) for v in variants]
+    structure: dict[uuid.UUID, VariantRow] = {}
+    for variant, option in rows:
+        row = structure.setdefault(variant.id, VariantRow(variant, []))
+        if option is not None:
+            row.options.append(option)
+    return list(structure.values())
 
 
 async def option_labels(session: AsyncSession, business_id: uuid.UUID,
@@ -399,7 +401,7 @@ async def list_items(session: AsyncSession, business_id: uuid.UUID, product_id: 
     """The items of one of the business's products, oldest first."""
     query = _scoped_items(business_id).where(InventoryItem.product_id == product_id)
     if is_active is not None:
-        query = query.where(col(InventoryItem.is_active).is_(is_active))
+        query = query.where(col(InventoryItem.is_active) == is_active)
     ordered = query.order_by(col(InventoryItem.created_at), col(InventoryItem.sku))
     return list((await session.exec(ordered)).all())
 
@@ -488,9 +490,9 @@ async def stock_of(session: AsyncSession, business_id: uuid.UUID,
 
 def _low_stock_filters(business_id: uuid.UUID, threshold: int) -> list[ColumnElement[bool]]:
     return [col(InventoryItem.business_id) == business_id,
-            col(InventoryItem.is_active).is_(True),
+            col(InventoryItem.is_active) == true(),
             col(InventoryItem.stock_quantity) <= threshold,
-            col(Product.is_active).is_(True)]
+            col(Product.is_active) == true()]
 
 
 async def low_stock(session: AsyncSession, business_id: uuid.UUID, *,

@@ -51,6 +51,11 @@ class Product(SQLModel, table=True):
         Index("ix_products_business_name", "business_id", "name"),
         Index("ix_products_business_category", "business_id", "category"),
         Index("ix_products_business_active", "business_id", "is_active"),
+        # The listing's other sort orders, so a page is read in order rather than sorted
+        # from the whole catalog (migration 0003; figures in docs/catalog.md).
+        Index("ix_products_business_created_at", "business_id", "created_at"),
+        Index("ix_products_business_updated_at", "business_id", "updated_at"),
+        Index("ix_products_business_base_price", "business_id", "base_price"),
     )
 
     id: uuid.UUID = uuid_pk()
