@@ -138,7 +138,11 @@ async def list_items(session: AsyncSession, business_id: uuid.UUID, product_id: 
 
 async def _check_reactivation(session: AsyncSession, business_id: uuid.UUID,
                               item: InventoryItem) -> None:
-    """Refuse to switch an item back on if its combination is gone or sold by another."""
+    """Refuse to switch an item back on if its combination is gone or sold by another.
+
+    The product row is locked first, as `add_item` does, so the check cannot race one.
+    """
+    await repo.get_product(session, business_id, item.product_id, for_update=True)
     structure = await repo.load_structure(session, business_id, item.product_id)
     index = option_index(structure)
     combination = combination_of(item.variant_options_ids, index)

@@ -198,10 +198,15 @@ async def test_update_renames_and_reconciles_variants(owner: Owner) -> None:
     assert items["SHOP-COOLHOODIE-M-RED"]["variant_options"] == []
     assert [[o["value"] for o in v["options"]] for v in updated["variants"]] == [["S", "L"],
                                                                                 ["Red"]]
-    plain = await owner.client.put(f"/api/v1/products/{product['id']}", json={"category": None})
+    plain = await owner.client.put(f"/api/v1/products/{product['id']}", json={
+        "category": None, "images_urls": ["http://img.example.com/a.png",
+                                          "https://img.example.com/b.png"]})
     assert plain.status_code == 200
     assert plain.json()["changes"] is None
     assert plain.json()["category"] is None
+    assert plain.json()["images_urls"] == ["http://img.example.com/a.png",
+                                           "https://img.example.com/b.png"]
+    assert plain.json()["name"] == "Cosy Hoodie"
     refused = await owner.client.put(f"/api/v1/products/{product['id']}", json={"name": None})
     assert refused.status_code == 422
 
