@@ -26,18 +26,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
-        redis = Redis.from_url(settings.redis_url, socket_timeout=5,
-                               socket_connect_timeout=2)
-        app.state.chidi = AppState(settings=settings, engine=engine,
-                                   sessionmaker=create_sessionmaker(engine), redis=redis)
+        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        app.state.chidi = AppState(
+            settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), redis=redis
+        )
         try:
             yield
         finally:
             await redis.aclose()
             await engine.dispose()
 
-    app = FastAPI(title="CHIDI API", version="0.1.0", lifespan=lifespan,
-                  description="CHIDI: an AI business assistant for small businesses.")
+    app = FastAPI(
+        title="CHIDI API",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="CHIDI: an AI business assistant for small businesses.",
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)

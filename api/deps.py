@@ -77,8 +77,7 @@ class NotAuthenticated(Unauthorized):
         _auth_log.info("access token refused", extra={"reason": code})
 
 
-async def get_current_user(request: Request, settings: SettingsDep,
-                           session: SessionDep) -> User:
+async def get_current_user(request: Request, settings: SettingsDep, session: SessionDep) -> User:
     """The caller's profile, from a verified `Authorization: Bearer` access token.
 
     The token comes from the embedded auth service or from Supabase (see
@@ -86,8 +85,9 @@ async def get_current_user(request: Request, settings: SettingsDep,
     """
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
-        raise NotAuthenticated("Sign in first: send 'Authorization: Bearer <access token>'.",
-                               code="missing_token")
+        raise NotAuthenticated(
+            "Sign in first: send 'Authorization: Bearer <access token>'.", code="missing_token"
+        )
     try:
         claims = await verify_access_token(token, settings)
     except TokenExpired as exc:
@@ -95,8 +95,12 @@ async def get_current_user(request: Request, settings: SettingsDep,
     except TokenError as exc:
         raise NotAuthenticated(str(exc), code="invalid_token", error="invalid_token") from exc
     user_id_var.set(str(claims.user_id))
-    return await get_or_create_user(session, user_id=claims.user_id, email=claims.email,
-                                    defaults=profile_defaults(claims.user_metadata))
+    return await get_or_create_user(
+        session,
+        user_id=claims.user_id,
+        email=claims.email,
+        defaults=profile_defaults(claims.user_metadata),
+    )
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

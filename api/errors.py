@@ -16,9 +16,18 @@ from core.logs import request_id_var
 
 log = logging.getLogger("chidi.errors")
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-               413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
 def error_response(error: AppError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -30,8 +39,13 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors():
         location = [str(part) for part in err.get("loc", ()) if part != "body"]
-        fields.append({"field": ".".join(location), "message": err.get("msg", "invalid"),
-                       "type": err.get("type")})
+        fields.append(
+            {
+                "field": ".".join(location),
+                "message": err.get("msg", "invalid"),
+                "type": err.get("type"),
+            }
+        )
     return fields
 
 
@@ -47,8 +61,7 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = _field_errors(exc)
     names = ", ".join(f["field"] or "body" for f in fields[:5])
-    error = AppError(f"Some fields are invalid: {names}.", details=fields,
-                     code="validation_error")
+    error = AppError(f"Some fields are invalid: {names}.", details=fields, code="validation_error")
     error.status_code = 422
     return error_response(error)
 
@@ -62,16 +75,20 @@ async def _on_http_exception(_: Request, exc: Exception) -> JSONResponse:
 
 async def _on_database_error(_: Request, exc: Exception) -> JSONResponse:
     log.exception("database error", exc_info=exc)
-    return error_response(ServiceUnavailable(
-        "The database is unavailable right now; please retry shortly.",
-        details={"request_id": request_id_var.get()}))
+    return error_response(
+        ServiceUnavailable(
+            "The database is unavailable right now; please retry shortly.",
+            details={"request_id": request_id_var.get()},
+        )
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) or request_id_var.get()
     log.exception("unhandled error", exc_info=exc, extra={"request_id": request_id})
-    error = AppError("Something went wrong on our side. It has been logged.",
-                     details={"request_id": request_id})
+    error = AppError(
+        "Something went wrong on our side. It has been logged.", details={"request_id": request_id}
+    )
     return error_response(error)
 
 

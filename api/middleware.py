@@ -46,8 +46,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
@@ -107,12 +106,21 @@ class BodySizeLimitMiddleware:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        error = PayloadTooLarge(f"Request body is larger than {self.max_bytes} bytes.",
-                                details={"max_bytes": self.max_bytes})
+        error = PayloadTooLarge(
+            f"Request body is larger than {self.max_bytes} bytes.",
+            details={"max_bytes": self.max_bytes},
+        )
         body = json.dumps(error.to_body()).encode()
-        await send({"type": "http.response.start", "status": error.status_code,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status_code,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

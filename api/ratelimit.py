@@ -36,8 +36,9 @@ def window_key(bucket: str, identity: str, window_start: int) -> str:
     return f"chidi:ratelimit:{bucket}:{digest}:{window_start}"
 
 
-async def hit(redis: Redis, *, bucket: str, identity: str, limit: int,
-              window_seconds: int = 60) -> RateLimitDecision:
+async def hit(
+    redis: Redis, *, bucket: str, identity: str, limit: int, window_seconds: int = 60
+) -> RateLimitDecision:
     """Count one request for `identity` in `bucket` and decide whether it is over `limit`."""
     now = time.time()
     window_start = int(now // window_seconds) * window_seconds
@@ -48,8 +49,10 @@ async def hit(redis: Redis, *, bucket: str, identity: str, limit: int,
             pipe.expire(key, window_seconds + 1, nx=True)
             count, _ = await pipe.execute()
     except (RedisError, OSError) as exc:
-        log.warning("rate limiter unavailable; request allowed",
-                    extra={"bucket": bucket, "error": type(exc).__name__})
+        log.warning(
+            "rate limiter unavailable; request allowed",
+            extra={"bucket": bucket, "error": type(exc).__name__},
+        )
         return RateLimitDecision(True, 0, limit, 0)
     retry_after = max(1, int(window_start + window_seconds - now + 0.999))
     return RateLimitDecision(int(count) <= limit, int(count), limit, retry_after)

@@ -47,11 +47,21 @@ from tests.support.live_server import free_port
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = "Bench Main Store"
 # p95 targets from issue 3; it sets none for stock moves.
-TARGETS_MS: dict[str, float | None] = {"sku lookup": 10.0, "product get": 10.0, "list": 30.0,
-                                       "list by stock": 30.0, "search": 30.0,
-                                       "adjust stock": None}
-SEARCH_TERMS = [*(a.lower() for a in ADJECTIVES), *(n.split()[0].lower() for n in NOUNS),
-                "quality", "00042", "ankara dress 01"]
+TARGETS_MS: dict[str, float | None] = {
+    "sku lookup": 10.0,
+    "product get": 10.0,
+    "list": 30.0,
+    "list by stock": 30.0,
+    "search": 30.0,
+    "adjust stock": None,
+}
+SEARCH_TERMS = [
+    *(a.lower() for a in ADJECTIVES),
+    *(n.split()[0].lower() for n in NOUNS),
+    "quality",
+    "00042",
+    "ankara dress 01",
+]
 
 Operation = Callable[[AsyncSession], Awaitable[object]]
 
@@ -78,12 +88,13 @@ def _load(conn: psycopg.Connection) -> Catalog | None:
     if row is None:
         return None
     business_id, user_id = row
-    product_ids = [r[0] for r in conn.execute(
-        "SELECT id FROM products WHERE business_id = %s", (business_id,))]
-    found = conn.execute("SELECT sku, id FROM inventory_items WHERE business_id = %s",
-                         (business_id,)).fetchall()
-    return Catalog(business_id, user_id, product_ids, [r[0] for r in found],
-                   [r[1] for r in found])
+    product_ids = [
+        r[0] for r in conn.execute("SELECT id FROM products WHERE business_id = %s", (business_id,))
+    ]
+    found = conn.execute(
+        "SELECT sku, id FROM inventory_items WHERE business_id = %s", (business_id,)
+    ).fetchall()
+    return Catalog(business_id, user_id, product_ids, [r[0] for r in found], [r[1] for r in found])
 
 
 def prepare(settings: Settings, args: argparse.Namespace) -> Catalog:
@@ -102,12 +113,15 @@ def prepare(settings: Settings, args: argparse.Namespace) -> Catalog:
         if catalog is not None:
             raise SystemExit("chidi_bench holds another size of catalog; pass --reseed")
         tenants = [Tenant(MAIN, args.products)] + [
-            Tenant(f"Noise Tenant {i}", args.noise_products) for i in range(args.noise_tenants)]
+            Tenant(f"Noise Tenant {i}", args.noise_products) for i in range(args.noise_tenants)
+        ]
         started = time.perf_counter()
         rows = build_rows(tenants)
         write(conn, tenants, rows)
-        print(f"seeded {len(rows.products):,} products / {len(rows.items):,} SKUs "
-              f"in {len(tenants)} businesses in {time.perf_counter() - started:.1f}s")
+        print(
+            f"seeded {len(rows.products):,} products / {len(rows.items):,} SKUs "
+            f"in {len(tenants)} businesses in {time.perf_counter() - started:.1f}s"
+        )
         catalog = _load(conn)
     assert catalog is not None
     return catalog
@@ -126,31 +140,46 @@ def operations(catalog: Catalog, rng: random.Random) -> dict[str, Operation]:
         return await products.get_product(s, bid, rng.choice(catalog.product_ids))
 
     async def listing(s: AsyncSession) -> object:
-        return await products.list_products(s, bid, ProductQuery(
-            page=rng.randint(1, 50), sort_by=rng.choice(sorts), order=rng.choice(orders)))
+        return await products.list_products(
+            s,
+            bid,
+            ProductQuery(
+                page=rng.randint(1, 50), sort_by=rng.choice(sorts), order=rng.choice(orders)
+            ),
+        )
 
     async def list_by_stock(s: AsyncSession) -> object:
-        return await products.list_products(s, bid, ProductQuery(
-            page=rng.randint(1, 5), sort_by="total_stock"))
+        return await products.list_products(
+            s, bid, ProductQuery(page=rng.randint(1, 5), sort_by="total_stock")
+        )
 
     async def search(s: AsyncSession) -> object:
-        return await products.list_products(s, bid, ProductQuery(
-            search_term=rng.choice(SEARCH_TERMS), sort_by="name", order="asc"))
+        return await products.list_products(
+            s, bid, ProductQuery(search_term=rng.choice(SEARCH_TERMS), sort_by="name", order="asc")
+        )
 
     async def adjust(s: AsyncSession) -> object:
         # Mostly sales (-1), some restocks; a sale of the last unit is a timed 409.
         try:
-            return await items.adjust_stock(s, bid, rng.choice(catalog.item_ids),
-                                            change=-1 if rng.random() < .8 else 1)
+            return await items.adjust_stock(
+                s, bid, rng.choice(catalog.item_ids), change=-1 if rng.random() < 0.8 else 1
+            )
         except Conflict as refused:
             return refused
 
-    return {"sku lookup": sku_lookup, "product get": product_get, "list": listing,
-            "list by stock": list_by_stock, "search": search, "adjust stock": adjust}
+    return {
+        "sku lookup": sku_lookup,
+        "product get": product_get,
+        "list": listing,
+        "list by stock": list_by_stock,
+        "search": search,
+        "adjust stock": adjust,
+    }
 
 
-async def time_operation(sessions: async_sessionmaker[AsyncSession], operation: Operation,
-                         iterations: int) -> list[float]:
+async def time_operation(
+    sessions: async_sessionmaker[AsyncSession], operation: Operation, iterations: int
+) -> list[float]:
     """Milliseconds per call, each in a fresh session committed at the end."""
     timings = []
     for index in range(iterations + 20):
@@ -177,8 +206,9 @@ def report(title: str, results: dict[str, list[float]]) -> None:
         print(f"  {name:<15} {cuts[49]:>8.2f} {cuts[94]:>8.2f} {shown:>8}  {verdict}")
 
 
-async def explain(engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
-                  ops: dict[str, Operation]) -> None:
+async def explain(
+    engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], ops: dict[str, Operation]
+) -> None:
     """Run each operation once, capture its SQL, and print EXPLAIN ANALYZE for each."""
     captured: list[tuple[str, Any]] = []
 
@@ -196,7 +226,8 @@ async def explain(engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession
             async with engine.connect() as conn:
                 for statement, parameters in list(captured):
                     result = await conn.exec_driver_sql(
-                        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters)
+                        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters
+                    )
                     print("\n".join(f"  {row[0]}" for row in result))
                     print("  ---")
                 await conn.rollback()
@@ -210,11 +241,27 @@ def api_process(settings: Settings) -> Iterator[str]:
     not share a GIL with it); yields its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "PUBLIC_URL": url,
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "PUBLIC_URL": url,
+        "LOG_LEVEL": "WARNING",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"], env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -232,29 +279,43 @@ def api_process(settings: Settings) -> Iterator[str]:
 
 def _bearer(settings: Settings, url: str, catalog: Catalog) -> str:
     now = int(time.time())
-    subject = TokenSubject(user_id=catalog.user_id, session_id=uuid.uuid4(),
-                           email=f"{catalog.user_id.hex}@bench.example.com",
-                           auth_method="password", authenticated_at=now)
-    token, _ = issue_access_token(subject, secret=settings.jwt_secret.get_secret_value(),
-                                  issuer=f"{url}/auth/v1", ttl_seconds=3600, now=now)
+    subject = TokenSubject(
+        user_id=catalog.user_id,
+        session_id=uuid.uuid4(),
+        email=f"{catalog.user_id.hex}@bench.example.com",
+        auth_method="password",
+        authenticated_at=now,
+    )
+    token, _ = issue_access_token(
+        subject,
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=f"{url}/auth/v1",
+        ttl_seconds=3600,
+        now=now,
+    )
     return token
 
 
-async def time_http(settings: Settings, catalog: Catalog, rng: random.Random,
-                    iterations: int) -> dict[str, list[float]]:
+async def time_http(
+    settings: Settings, catalog: Catalog, rng: random.Random, iterations: int
+) -> dict[str, list[float]]:
     """The same operations through the real app over HTTP, one request at a time."""
     calls: dict[str, Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]] = {
-        "sku lookup": lambda c: c.post("/api/v1/skus/validate",
-                                       json={"sku": rng.choice(catalog.skus)}),
+        "sku lookup": lambda c: c.post(
+            "/api/v1/skus/validate", json={"sku": rng.choice(catalog.skus)}
+        ),
         "product get": lambda c: c.get(f"/api/v1/products/{rng.choice(catalog.product_ids)}"),
         "list": lambda c: c.get("/api/v1/products", params={"page": rng.randint(1, 50)}),
-        "list by stock": lambda c: c.get("/api/v1/products", params={
-            "page": rng.randint(1, 5), "sort_by": "total_stock"}),
-        "search": lambda c: c.get("/api/v1/products", params={
-            "search_term": rng.choice(SEARCH_TERMS)}),
+        "list by stock": lambda c: c.get(
+            "/api/v1/products", params={"page": rng.randint(1, 5), "sort_by": "total_stock"}
+        ),
+        "search": lambda c: c.get(
+            "/api/v1/products", params={"search_term": rng.choice(SEARCH_TERMS)}
+        ),
         "adjust stock": lambda c: c.post(
             f"/api/v1/inventory_items/{rng.choice(catalog.item_ids)}/adjust_stock",
-            json={"change": 1}),
+            json={"change": 1},
+        ),
     }
     results: dict[str, list[float]] = {}
     with api_process(settings) as url:
@@ -276,8 +337,10 @@ async def run(args: argparse.Namespace) -> None:
     """Prepare, then time every operation and print the figures."""
     settings = bench_settings(get_settings(), args.database)
     catalog = prepare(settings, args)
-    print(f"main business: {len(catalog.product_ids):,} products, "
-          f"{len(catalog.skus):,} SKUs; {args.iterations} timed calls per operation")
+    print(
+        f"main business: {len(catalog.product_ids):,} products, "
+        f"{len(catalog.skus):,} SKUs; {args.iterations} timed calls per operation"
+    )
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
     rng = random.Random(42)
@@ -285,14 +348,17 @@ async def run(args: argparse.Namespace) -> None:
     try:
         if args.explain:
             await explain(engine, sessions, ops)
-        results = {name: await time_operation(sessions, op, args.iterations)
-                   for name, op in ops.items()}
+        results = {
+            name: await time_operation(sessions, op, args.iterations) for name, op in ops.items()
+        }
         report("service functions (one session + commit per call)", results)
     finally:
         await engine.dispose()
     if args.http:
-        report("over HTTP (uvicorn in its own process; auth, business lookup, JSON)",
-               await time_http(settings, catalog, rng, args.iterations))
+        report(
+            "over HTTP (uvicorn in its own process; auth, business lookup, JSON)",
+            await time_http(settings, catalog, rng, args.iterations),
+        )
 
 
 def main() -> None:

@@ -22,11 +22,43 @@ from core.sku import derive_shortcode, generate_unique_skus, resolve_collision
 
 SIZES = ["S", "M", "L", "XL", "XXL"]
 COLORS = ["Red", "Blue"]
-ADJECTIVES = ["Classic", "Vintage", "Handmade", "Premium", "Slim", "Cosy", "Bold", "Royal",
-              "Urban", "Silky", "Woven", "Printed", "Beaded", "Organic", "Everyday"]
-NOUNS = ["Ankara Dress", "Kaftan", "Hoodie", "Sneakers", "Tote Bag", "Necklace", "Agbada",
-         "Head Wrap", "Sandals", "Denim Jacket", "Polo Shirt", "Wrap Skirt", "Bucket Hat",
-         "Bracelet", "Joggers", "Shea Butter", "Black Soap", "Scented Candle"]
+ADJECTIVES = [
+    "Classic",
+    "Vintage",
+    "Handmade",
+    "Premium",
+    "Slim",
+    "Cosy",
+    "Bold",
+    "Royal",
+    "Urban",
+    "Silky",
+    "Woven",
+    "Printed",
+    "Beaded",
+    "Organic",
+    "Everyday",
+]
+NOUNS = [
+    "Ankara Dress",
+    "Kaftan",
+    "Hoodie",
+    "Sneakers",
+    "Tote Bag",
+    "Necklace",
+    "Agbada",
+    "Head Wrap",
+    "Sandals",
+    "Denim Jacket",
+    "Polo Shirt",
+    "Wrap Skirt",
+    "Bucket Hat",
+    "Bracelet",
+    "Joggers",
+    "Shea Butter",
+    "Black Soap",
+    "Scented Candle",
+]
 CATEGORIES = ["Apparel", "Footwear", "Accessories", "Beauty", "Home"]
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -65,35 +97,61 @@ def _structure(rows: Rows, product_id: uuid.UUID, when: datetime) -> list[list[u
         variant_id = uuid.uuid4()
         rows.variants.append((variant_id, product_id, name, position, when, when))
         option_ids = [uuid.uuid4() for _ in values]
-        rows.options.extend((oid, variant_id, value, i, when, when)
-                            for i, (oid, value) in enumerate(zip(option_ids, values, strict=True)))
+        rows.options.extend(
+            (oid, variant_id, value, i, when, when)
+            for i, (oid, value) in enumerate(zip(option_ids, values, strict=True))
+        )
         ids.append(option_ids)
     return ids
 
 
-def _product(rows: Rows, tenant: Tenant, rng: random.Random, index: int,
-             taken: set[str]) -> None:
+def _product(rows: Rows, tenant: Tenant, rng: random.Random, index: int, taken: set[str]) -> None:
     product_id, name = uuid.uuid4(), _product_name(rng, index)
     when = EPOCH + timedelta(minutes=index)
     price = Decimal(rng.randrange(500, 50_000)) / 100
     description = f"{name}: {rng.choice(ADJECTIVES).lower()} quality, made in Lagos."
-    rows.products.append((product_id, tenant.id, name, description, rng.choice(CATEGORIES),
-                          price, Jsonb([f"https://cdn.example.com/{product_id}.jpg"]), True,
-                          when, when))
+    rows.products.append(
+        (
+            product_id,
+            tenant.id,
+            name,
+            description,
+            rng.choice(CATEGORIES),
+            price,
+            Jsonb([f"https://cdn.example.com/{product_id}.jpg"]),
+            True,
+            when,
+            when,
+        )
+    )
     size_ids, color_ids = _structure(rows, product_id, when)
     combos = [(s, c) for s in range(len(SIZES)) for c in range(len(COLORS))]
     # Names carry a unique number, so a product's SKUs only need to avoid each other;
     # the rare clash after abbreviation is resolved against the tenant's set.
     skus = []
-    for sku in generate_unique_skus(derive_shortcode(tenant.name), name,
-                                    [[SIZES[s], COLORS[c]] for s, c in combos], ()):
+    for sku in generate_unique_skus(
+        derive_shortcode(tenant.name), name, [[SIZES[s], COLORS[c]] for s, c in combos], ()
+    ):
         free = resolve_collision(sku, taken) if sku in taken else sku
         taken.add(free)
         skus.append(free)
     for (s, c), sku in zip(combos, skus, strict=True):
         item_id = uuid.uuid4()
-        rows.items.append((item_id, tenant.id, product_id, sku, [size_ids[s], color_ids[c]],
-                           price, rng.randrange(0, 60), None, True, when, when))
+        rows.items.append(
+            (
+                item_id,
+                tenant.id,
+                product_id,
+                sku,
+                [size_ids[s], color_ids[c]],
+                price,
+                rng.randrange(0, 60),
+                None,
+                True,
+                when,
+                when,
+            )
+        )
         tenant.skus.append(sku)
         tenant.item_ids.append(item_id)
     tenant.product_ids.append(product_id)
@@ -110,8 +168,7 @@ def build_rows(tenants: list[Tenant], seed: int = 7) -> Rows:
     return rows
 
 
-def _copy(conn: psycopg.Connection, table: str, columns: str,
-          rows: list[tuple[Any, ...]]) -> None:
+def _copy(conn: psycopg.Connection, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
     with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -125,17 +182,39 @@ def _owners(tenants: list[Tenant]) -> Iterator[tuple[Any, ...]]:
 def write(conn: psycopg.Connection, tenants: list[Tenant], rows: Rows) -> None:
     """COPY owners, businesses and the catalog rows in, then VACUUM ANALYZE."""
     _copy(conn, "users", "id, email, created_at, updated_at", list(_owners(tenants)))
-    _copy(conn, "businesses", "id, user_id, name, created_at, updated_at",
-          [(t.id, t.user_id, t.name, EPOCH, EPOCH) for t in tenants])
-    _copy(conn, "products", "id, business_id, name, description, category, base_price, "
-                            "images_urls, is_active, created_at, updated_at", rows.products)
-    _copy(conn, "product_variants",
-          "id, product_id, option_name, position, created_at, updated_at", rows.variants)
-    _copy(conn, "product_variant_options",
-          "id, variant_id, value, position, created_at, updated_at", rows.options)
-    _copy(conn, "inventory_items", "id, business_id, product_id, sku, variant_options_ids, "
-                                   "price, stock_quantity, barcode, is_active, created_at, "
-                                   "updated_at", rows.items)
+    _copy(
+        conn,
+        "businesses",
+        "id, user_id, name, created_at, updated_at",
+        [(t.id, t.user_id, t.name, EPOCH, EPOCH) for t in tenants],
+    )
+    _copy(
+        conn,
+        "products",
+        "id, business_id, name, description, category, base_price, "
+        "images_urls, is_active, created_at, updated_at",
+        rows.products,
+    )
+    _copy(
+        conn,
+        "product_variants",
+        "id, product_id, option_name, position, created_at, updated_at",
+        rows.variants,
+    )
+    _copy(
+        conn,
+        "product_variant_options",
+        "id, variant_id, value, position, created_at, updated_at",
+        rows.options,
+    )
+    _copy(
+        conn,
+        "inventory_items",
+        "id, business_id, product_id, sku, variant_options_ids, "
+        "price, stock_quantity, barcode, is_active, created_at, "
+        "updated_at",
+        rows.items,
+    )
     conn.commit()
     # As autovacuum would by the time a real catalog is this big: statistics for the
     # planner and a visibility map for index-only scans.

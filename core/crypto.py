@@ -35,5 +35,7 @@ def decrypt_secret(ciphertext: str, keys: str) -> str:
     try:
         return _cipher(keys).decrypt(ciphertext.encode("ascii")).decode()
     except (InvalidToken, ValueError) as exc:
-        raise SecretUnreadable("A stored secret could not be decrypted; was ENCRYPTION_KEY "
-                               "changed without keeping the old key?") from exc
+        raise SecretUnreadable(
+            "A stored secret could not be decrypted; was ENCRYPTION_KEY "
+            "changed without keeping the old key?"
+        ) from exc

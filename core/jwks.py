@@ -25,8 +25,14 @@ class JwksUnavailable(Exception):
 class JwksCache:
     """The key set of one JWKS URL, refreshed when stale or when a new `kid` shows up."""
 
-    def __init__(self, url: str, *, ttl_seconds: float = 600,
-                 refetch_interval_seconds: float = 30, timeout_seconds: float = 5) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl_seconds: float = 600,
+        refetch_interval_seconds: float = 30,
+        timeout_seconds: float = 5,
+    ) -> None:
         self.url = url
         self.ttl_seconds = ttl_seconds
         self.refetch_interval_seconds = refetch_interval_seconds
@@ -57,16 +63,15 @@ class JwksCache:
                 response.raise_for_status()
             key_set = jwt.PyJWKSet.from_dict(response.json())
         except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
-            log.warning("JWKS fetch failed", extra={"url": self.url,
-                                                    "error": type(exc).__name__})
+            log.warning("JWKS fetch failed", extra={"url": self.url, "error": type(exc).__name__})
             if not self._keys:
                 raise JwksUnavailable(f"Could not load signing keys from {self.url}") from exc
             # Keep serving the keys we have; try again after the refetch interval.
-            self._fetched_at = (time.monotonic() - self.ttl_seconds
-                                + self.refetch_interval_seconds)
+            self._fetched_at = time.monotonic() - self.ttl_seconds + self.refetch_interval_seconds
             return
         self._keys = {key.key_id or f"#{i}": key for i, key in enumerate(key_set.keys)}
         self._fetched_at = time.monotonic()
+
 
 @lru_cache(maxsize=8)
 def jwks_cache(url: str) -> JwksCache:

@@ -18,8 +18,11 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 business_id_var: ContextVar[str | None] = ContextVar("business_id", default=None)
 
-_CONTEXT = (("request_id", request_id_var), ("user_id", user_id_var),
-            ("business_id", business_id_var))
+_CONTEXT = (
+    ("request_id", request_id_var),
+    ("user_id", user_id_var),
+    ("business_id", business_id_var),
+)
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 

@@ -23,8 +23,7 @@ def clean_full_name(value: str) -> str | None:
     if any(unicodedata.category(char) == "Cc" for char in name):
         raise ProfileValueError("Full name must not contain control characters.")
     if len(name) > MAX_FULL_NAME_LENGTH:
-        raise ProfileValueError(
-            f"Full name must be at most {MAX_FULL_NAME_LENGTH} characters.")
+        raise ProfileValueError(f"Full name must be at most {MAX_FULL_NAME_LENGTH} characters.")
     return name or None
 
 
@@ -32,8 +31,7 @@ def clean_avatar_url(value: str) -> str:
     """The URL trimmed; it must be an absolute http(s) URL of reasonable length."""
     url = value.strip()
     if len(url) > MAX_AVATAR_URL_LENGTH:
-        raise ProfileValueError(
-            f"Avatar URL must be at most {MAX_AVATAR_URL_LENGTH} characters.")
+        raise ProfileValueError(f"Avatar URL must be at most {MAX_AVATAR_URL_LENGTH} characters.")
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in url):
         raise ProfileValueError("Avatar URL must not contain spaces or control characters.")
     try:

@@ -28,7 +28,8 @@ MAX_PASSWORD_LENGTH = 72
 AUTHENTICATED = "authenticated"
 PKCE_PREFIX = "pkce_"
 _CODE_CHALLENGE_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"
+)
 
 # Argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~28 ms here. The
 # library default (64 MiB, 3 passes, 4 lanes) took ~330 ms and 64 MiB per sign-in on a
@@ -40,6 +41,7 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 # --- passwords ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WeakPassword:
@@ -76,6 +78,7 @@ def password_needs_rehash(password_hash: str) -> bool:
 
 # --- opaque tokens ------------------------------------------------------------------------
 
+
 def new_opaque_token() -> str:
     """A random URL-safe token with 256 bits of entropy (refresh tokens, auth codes)."""
     return secrets.token_urlsafe(32)
@@ -102,6 +105,7 @@ def email_token_hash(email: str, otp: str) -> str:
 
 # --- PKCE (RFC 7636) ----------------------------------------------------------------------
 
+
 def code_challenge_problem(challenge: str, method: str) -> str | None:
     """Why a client's PKCE parameters are unusable (GoTrue's messages); None when fine."""
     if bool(challenge) != bool(method):
@@ -113,8 +117,10 @@ def code_challenge_problem(challenge: str, method: str) -> str | None:
     if not 43 <= len(challenge) <= 128:
         return "code challenge has to be between 43 and 128 characters"
     if not set(challenge) <= _CODE_CHALLENGE_CHARS:
-        return ("code challenge can only contain alphanumeric characters, hyphens, periods, "
-                "underscores and tildes")
+        return (
+            "code challenge can only contain alphanumeric characters, hyphens, periods, "
+            "underscores and tildes"
+        )
     return None
 
 
@@ -130,6 +136,7 @@ def code_verifier_matches(verifier: str, challenge: str, method: str) -> bool:
 
 # --- access tokens (JWT) ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TokenSubject:
     """Who an access token is for and which sign-in (session) it belongs to."""
@@ -143,8 +150,9 @@ class TokenSubject:
     user_metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def issue_access_token(subject: TokenSubject, *, secret: str, issuer: str, ttl_seconds: int,
-                       now: int) -> tuple[str, int]:
+def issue_access_token(
+    subject: TokenSubject, *, secret: str, issuer: str, ttl_seconds: int, now: int
+) -> tuple[str, int]:
     """An HS256 JWT with Supabase's claims; returns it and its expiry (unix seconds)."""
     expires_at = now + ttl_seconds
     claims = {
@@ -191,8 +199,9 @@ def token_header(token: str) -> dict[str, Any]:
         raise TokenInvalid("The access token is not a well-formed JWT.") from exc
 
 
-def decode_access_token(token: str, *, key: Any, algorithm: str,
-                        issuer: str | None) -> dict[str, Any]:
+def decode_access_token(
+    token: str, *, key: Any, algorithm: str, issuer: str | None
+) -> dict[str, Any]:
     """The verified claims of an access token, or `TokenError` saying what is wrong.
 
     Signature (with the one `algorithm` the caller chose for `key`), `exp`, audience
@@ -200,8 +209,13 @@ def decode_access_token(token: str, *, key: Any, algorithm: str,
     """
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, key, algorithms=[algorithm], audience=AUTHENTICATED, issuer=issuer,
-            options={"require": ["exp", "sub", "aud"]})
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=AUTHENTICATED,
+            issuer=issuer,
+            options={"require": ["exp", "sub", "aud"]},
+        )
     except jwt.ExpiredSignatureError as exc:
         raise TokenExpired("The access token has expired; refresh the session.") from exc
     except jwt.InvalidAudienceError as exc:
@@ -223,6 +237,7 @@ def decode_access_token(token: str, *, key: Any, algorithm: str,
 
 # --- redirects ----------------------------------------------------------------------------
 
+
 def is_redirect_allowed(redirect_url: str, *, site_url: str, allow_list: list[str]) -> bool:
     """Whether auth may send a browser to `redirect_url` (GoTrue's rule, no open redirects).
 
@@ -237,8 +252,11 @@ def is_redirect_allowed(redirect_url: str, *, site_url: str, allow_list: list[st
     except ValueError:
         return False
     host = target.hostname or ""
-    if (host == site.hostname and target.scheme == site.scheme
-            and (target_port == site_port or _is_loopback(host))):
+    if (
+        host == site.hostname
+        and target.scheme == site.scheme
+        and (target_port == site_port or _is_loopback(host))
+    ):
         return True
     if _is_ip(host):
         return _is_loopback(host)

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         """Accept the DSNs hosting providers hand out and point SQLAlchemy at psycopg 3."""
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix):]
+                return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
     @field_validator("jwt_secret")

@@ -22,11 +22,31 @@ FALLBACK_SHORTCODE = "SHOP"
 FALLBACK_SEGMENT = "ITEM"
 
 # Letters NFKD does not decompose into an ASCII base letter.
-_FOLD_EXTRA = str.maketrans({
-    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-    "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d",
-    "Ð": "D", "ŋ": "ng", "Ŋ": "NG", "ħ": "h", "Ħ": "H",
-})
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+        "Ð": "D",
+        "ŋ": "ng",
+        "Ŋ": "NG",
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
 _WORD = re.compile(r"[A-Z0-9]+")
 _VOWELS = frozenset("AEIOU")
 
@@ -169,8 +189,9 @@ def check_sku(raw: str, taken: Collection[str]) -> SkuCheck:
     if len(sku) > SKU_MAX_LENGTH:
         return SkuCheck(sku, False, True, f"SKU must be at most {SKU_MAX_LENGTH} characters.")
     if not is_valid_sku_format(sku):
-        return SkuCheck(sku, False, True,
-                        "SKU may contain only letters A-Z, digits 0-9 and hyphens.")
+        return SkuCheck(
+            sku, False, True, "SKU may contain only letters A-Z, digits 0-9 and hyphens."
+        )
     if sku in {t.upper() for t in taken}:
         return SkuCheck(sku, True, False, "SKU already exists.")
     return SkuCheck(sku, True, True, None)
@@ -198,9 +219,9 @@ def derive_shortcode(business_name: str) -> str:
     return "".join(abbreviate_word(p) for p in parts)[:DERIVED_SHORTCODE_LENGTH]
 
 
-def generate_unique_skus(shortcode: str, product_name: str,
-                         value_lists: Sequence[Sequence[str]],
-                         taken: Collection[str]) -> list[str]:
+def generate_unique_skus(
+    shortcode: str, product_name: str, value_lists: Sequence[Sequence[str]], taken: Collection[str]
+) -> list[str]:
     """One generated SKU per combination's values, unique among themselves and `taken`."""
     in_use = {sku.upper() for sku in taken}
     result: list[str] = []

@@ -97,15 +97,21 @@ def variant_problems(specs: Sequence[VariantSpec]) -> list[Problem]:
         field = f"variants.{index}.option_name"
         problem = _label_problem(field, spec.option_name, "An option name")
         if problem is None and label_key(spec.option_name) in seen:
-            problem = Problem(field, f"The option '{clean_label(spec.option_name)}' is "
-                                     "defined twice.")
+            problem = Problem(
+                field, f"The option '{clean_label(spec.option_name)}' is defined twice."
+            )
         if problem is not None:
             problems.append(problem)
         seen.add(label_key(spec.option_name))
         problems.extend(_value_problems(index, spec.values))
     if not problems and combination_count(specs) > MAX_COMBINATIONS:
-        problems.append(Problem("variants", f"These options make {combination_count(specs)} "
-                                            f"combinations; the limit is {MAX_COMBINATIONS}."))
+        problems.append(
+            Problem(
+                "variants",
+                f"These options make {combination_count(specs)} "
+                f"combinations; the limit is {MAX_COMBINATIONS}.",
+            )
+        )
     return problems
 
 
@@ -114,8 +120,10 @@ def clean_specs(specs: Sequence[VariantSpec]) -> tuple[VariantSpec, ...]:
     problems = variant_problems(specs)
     if problems:
         raise VariantError(problems)
-    return tuple(VariantSpec(clean_label(s.option_name), tuple(clean_label(v) for v in s.values))
-                 for s in specs)
+    return tuple(
+        VariantSpec(clean_label(s.option_name), tuple(clean_label(v) for v in s.values))
+        for s in specs
+    )
 
 
 def combination_count(specs: Sequence[VariantSpec]) -> int:
@@ -142,8 +150,9 @@ def combination_values(combination: Combination) -> list[str]:
     return [value for _, value in combination]
 
 
-def resolve_combination(specs: Sequence[VariantSpec], chosen: Sequence[tuple[str, str]],
-                        field: str = "variant_options") -> Combination:
+def resolve_combination(
+    specs: Sequence[VariantSpec], chosen: Sequence[tuple[str, str]], field: str = "variant_options"
+) -> Combination:
     """The canonical combination a request names, in option order with stored labels.
 
     Every option type must be named exactly once with one of its values. Raises
@@ -155,16 +164,28 @@ def resolve_combination(specs: Sequence[VariantSpec], chosen: Sequence[tuple[str
     for index, (name, value) in enumerate(chosen):
         spec = by_name.get(label_key(name))
         if spec is None:
-            problems.append(Problem(f"{field}.{index}.option_name",
-                                    f"The product has no option '{clean_label(name)}'."))
+            problems.append(
+                Problem(
+                    f"{field}.{index}.option_name",
+                    f"The product has no option '{clean_label(name)}'.",
+                )
+            )
         elif label_key(name) in picked:
-            problems.append(Problem(f"{field}.{index}.option_name",
-                                    f"The option '{spec.option_name}' is given twice."))
+            problems.append(
+                Problem(
+                    f"{field}.{index}.option_name",
+                    f"The option '{spec.option_name}' is given twice.",
+                )
+            )
         else:
             stored = {label_key(v): v for v in spec.values}.get(label_key(value))
             if stored is None:
-                problems.append(Problem(f"{field}.{index}.value", f"'{clean_label(value)}' is "
-                                        f"not a value of '{spec.option_name}'."))
+                problems.append(
+                    Problem(
+                        f"{field}.{index}.value",
+                        f"'{clean_label(value)}' is not a value of '{spec.option_name}'.",
+                    )
+                )
             picked[label_key(name)] = stored or value
     missing = [spec.option_name for spec in specs if label_key(spec.option_name) not in picked]
     if missing and not problems:
@@ -174,8 +195,9 @@ def resolve_combination(specs: Sequence[VariantSpec], chosen: Sequence[tuple[str
     return tuple((spec.option_name, picked[label_key(spec.option_name)]) for spec in specs)
 
 
-def extend_specs(specs: Sequence[VariantSpec],
-                 chosen: Sequence[tuple[str, str]]) -> tuple[VariantSpec, ...]:
+def extend_specs(
+    specs: Sequence[VariantSpec], chosen: Sequence[tuple[str, str]]
+) -> tuple[VariantSpec, ...]:
     """`specs` with any value `chosen` names for an existing option type appended to it.
 
     Adding a single item for "XL" to a product sold in S-L extends its Size values; names
@@ -243,8 +265,9 @@ class Reconciliation:
         return bool(self.deactivated or self.created)
 
 
-def reconcile(items: Sequence[ItemState], old: Sequence[VariantSpec],
-              new: Sequence[VariantSpec]) -> Reconciliation:
+def reconcile(
+    items: Sequence[ItemState], old: Sequence[VariantSpec], new: Sequence[VariantSpec]
+) -> Reconciliation:
     """Plan the item changes for a product whose options change from `old` to `new`."""
     offered = {combination_key(c): c for c in combinations(new)}
     previously = {combination_key(c) for c in combinations(old)}
@@ -263,6 +286,7 @@ def reconcile(items: Sequence[ItemState], old: Sequence[VariantSpec],
             covered.add(combination_key(target))
         else:
             retained.append(Survivor(item, target))
-    created = tuple(combo for key, combo in offered.items()
-                    if key not in covered and key not in previously)
+    created = tuple(
+        combo for key, combo in offered.items() if key not in covered and key not in previously
+    )
     return Reconciliation(tuple(kept), tuple(retained), tuple(deactivated), created)

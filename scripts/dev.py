@@ -38,8 +38,9 @@ def _stop(processes: list[subprocess.Popen[bytes]], infra_ports: list[str]) -> N
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "localinfra.py"), *infra_ports,
-                    "down"], check=False)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "localinfra.py"), *infra_ports, "down"], check=False
+    )
 
 
 def _interrupt(signum: int, _frame: object) -> None:
@@ -57,13 +58,15 @@ def main() -> int:
     args = parser.parse_args()
     infra_ports = ["--pg-port", args.pg_port, "--redis-port", args.redis_port]
     processes = [
-        _start("api", "uvicorn", "api.main:app", "--host", HOST, "--port", str(PORT),
-               "--no-access-log"),
+        _start(
+            "api", "uvicorn", "api.main:app", "--host", HOST, "--port", str(PORT), "--no-access-log"
+        ),
         _start("worker", "arq", "workers.settings.WorkerSettings"),
     ]
     sys.stderr.write(
         f"\n  CHIDI is running at http://{HOST}:{PORT}  (API docs: http://{HOST}:{PORT}/docs)\n"
-        f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n  Ctrl-C stops everything.\n\n")
+        f"  Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}\n  Ctrl-C stops everything.\n\n"
+    )
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)

@@ -87,16 +87,23 @@ def _pg_user() -> str | None:
         pwd.getpwnam(PG_SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             PG_SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                PG_SYSTEM_USER,
+            ],
             check=True,
         )
     return PG_SYSTEM_USER
 
 
 def _pg(binary: str, *args: str, user: str | None) -> None:
-    subprocess.run([str(POSTGRES_BIN_PATH / binary), *args], check=True, user=user,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / binary), *args], check=True, user=user, stdout=subprocess.DEVNULL
+    )
 
 
 def postgres_up(port: int, databases: list[str]) -> None:
@@ -110,13 +117,32 @@ def postgres_up(port: int, databases: list[str]) -> None:
         PG_DATA.mkdir(parents=True, exist_ok=True)
         if user:
             shutil.chown(PG_DATA, user, user)
-        _pg("initdb", "-D", str(PG_DATA), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-            "--locale=C", user=user)
+        _pg(
+            "initdb",
+            "-D",
+            str(PG_DATA),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            user=user,
+        )
     if not _port_open(port):
         _log(f"starting Postgres on 127.0.0.1:{port}")
         options = f"-h 127.0.0.1 -p {port} -k {PG_DATA} -c fsync=off -c max_connections=400"
-        _pg("pg_ctl", "-D", str(PG_DATA), "-l", str(PG_DATA / "server.log"), "-o", options,
-            "-w", "start", user=user)
+        _pg(
+            "pg_ctl",
+            "-D",
+            str(PG_DATA),
+            "-l",
+            str(PG_DATA / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+            user=user,
+        )
     _wait_for_port(port, "Postgres")
     _ensure_databases(port, databases)
 
@@ -130,8 +156,9 @@ def _ensure_databases(port: int, databases: list[str]) -> None:
                 _log(f"creating database {name}")
                 conn.execute(f'CREATE DATABASE "{name}"')
     for name in databases:
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/{name}",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{port}/{name}", autocommit=True
+        ) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
 
 
@@ -146,13 +173,19 @@ def _redis_binary() -> str:
     if found:
         return found
     if os.geteuid() != 0:
-        raise SystemExit("redis-server is missing: install it (Debian: apt-get install "
-                         "redis-server) or run this as root to have it installed")
+        raise SystemExit(
+            "redis-server is missing: install it (Debian: apt-get install "
+            "redis-server) or run this as root to have it installed"
+        )
     _log("installing redis-server with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                    "redis-server"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "redis-server"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     return "/usr/bin/redis-server"
 
 
@@ -163,10 +196,25 @@ def redis_up(port: int) -> None:
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
     _log(f"starting Redis on 127.0.0.1:{port}")
     subprocess.run(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(REDIS_DIR),
-         "--daemonize", "yes", "--pidfile", str(REDIS_DIR / "redis.pid"),
-         "--logfile", str(REDIS_DIR / "redis.log"), "--appendonly", "yes",
-         "--save", ""],
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(REDIS_DIR),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(REDIS_DIR / "redis.pid"),
+            "--logfile",
+            str(REDIS_DIR / "redis.log"),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+        ],
         check=True,
     )
     _wait_for_port(port, "Redis")
@@ -198,8 +246,10 @@ def main() -> None:
     if args.command == "up":
         postgres_up(args.pg_port, args.databases)
         redis_up(args.redis_port)
-        _log(f"ready: postgresql://postgres@127.0.0.1:{args.pg_port} "
-             f"redis://127.0.0.1:{args.redis_port}")
+        _log(
+            f"ready: postgresql://postgres@127.0.0.1:{args.pg_port} "
+            f"redis://127.0.0.1:{args.redis_port}"
+        )
     elif args.command == "down":
         redis_down(args.redis_port)
         postgres_down()

@@ -44,9 +44,9 @@ PROFILE = {
     "name": "Ada's Closet",
     "business_type": "fashion boutique",
     "target_audience_description": "Young professionals in Lagos who want affordable, "
-                                   "stylish everyday wear.",
+    "stylish everyday wear.",
     "products_services_overview": "Hoodies, t-shirts, leather bags and sneakers, with "
-                                  "delivery across Lagos.",
+    "delivery across Lagos.",
     "social_media_presence": {"instagram": "@adascloset", "whatsapp": "+2348000000000"},
     "goals_preferences": "Answer customer DMs fast and sell more on Instagram.",
     "policies": {
@@ -60,37 +60,59 @@ PROFILE = {
 
 CATALOG = (
     ProductDraft(
-        name="Cool Hoodie", base_price=Decimal("40.00"), category="Apparel",
+        name="Cool Hoodie",
+        base_price=Decimal("40.00"),
+        category="Apparel",
         description="Heavy cotton hoodie with a kangaroo pocket.",
         variants=(VariantSpec("Size", ("S", "M", "L")), VariantSpec("Color", ("Red", "Blue"))),
         items=tuple(
             ItemDraft(options=(("Size", size), ("Color", color)), stock_quantity=stock)
             for (size, color), stock in {
-                ("S", "Red"): 3, ("S", "Blue"): 0, ("M", "Red"): 5, ("M", "Blue"): 4,
-                ("L", "Red"): 2, ("L", "Blue"): 0}.items()),
+                ("S", "Red"): 3,
+                ("S", "Blue"): 0,
+                ("M", "Red"): 5,
+                ("M", "Blue"): 4,
+                ("L", "Red"): 2,
+                ("L", "Blue"): 0,
+            }.items()
+        ),
     ),
     ProductDraft(
-        name="Classic Tee", base_price=Decimal("15.00"), category="Apparel",
+        name="Classic Tee",
+        base_price=Decimal("15.00"),
+        category="Apparel",
         description="Soft 100% cotton t-shirt.",
-        variants=(VariantSpec("Size", ("S", "M", "L", "XL")),
-                  VariantSpec("Color", ("White", "Black"))),
+        variants=(
+            VariantSpec("Size", ("S", "M", "L", "XL")),
+            VariantSpec("Color", ("White", "Black")),
+        ),
         items=tuple(
             ItemDraft(options=(("Size", size), ("Color", color)), stock_quantity=10)
-            for size in ("S", "M", "L", "XL") for color in ("White", "Black")),
+            for size in ("S", "M", "L", "XL")
+            for color in ("White", "Black")
+        ),
     ),
     ProductDraft(
-        name="Leather Tote Bag", base_price=Decimal("85.00"), category="Bags",
+        name="Leather Tote Bag",
+        base_price=Decimal("85.00"),
+        category="Bags",
         description="Full-grain leather tote with an inner zip pocket.",
         variants=(VariantSpec("Color", ("Black", "Brown")),),
-        items=(ItemDraft(options=(("Color", "Black"),), stock_quantity=2),
-               ItemDraft(options=(("Color", "Brown"),), stock_quantity=0)),
+        items=(
+            ItemDraft(options=(("Color", "Black"),), stock_quantity=2),
+            ItemDraft(options=(("Color", "Brown"),), stock_quantity=0),
+        ),
     ),
     ProductDraft(
-        name="Canvas Sneakers", base_price=Decimal("55.00"), category="Shoes",
+        name="Canvas Sneakers",
+        base_price=Decimal("55.00"),
+        category="Shoes",
         description="Low-top canvas sneakers with a rubber sole.",
         variants=(VariantSpec("Size", ("40", "41", "42", "43")),),
-        items=tuple(ItemDraft(options=(("Size", size),), stock_quantity=6)
-                    for size in ("40", "41", "42", "43")),
+        items=tuple(
+            ItemDraft(options=(("Size", size),), stock_quantity=6)
+            for size in ("40", "41", "42", "43")
+        ),
     ),
 )
 
@@ -101,12 +123,17 @@ async def ensure_owner(session: AsyncSession) -> tuple[uuid.UUID, bool]:
     created = user is None
     if user is None:
         user = await auth_repo.create_user(
-            session, email=DEMO_EMAIL, password_hash=hash_password(DEMO_PASSWORD),
+            session,
+            email=DEMO_EMAIL,
+            password_hash=hash_password(DEMO_PASSWORD),
             app_metadata={"provider": "email", "providers": ["email"]},
-            user_metadata={"full_name": DEMO_FULL_NAME}, confirmed=True)
+            user_metadata={"full_name": DEMO_FULL_NAME},
+            confirmed=True,
+        )
         assert user is not None
-    await get_or_create_user(session, user_id=user.id, email=DEMO_EMAIL,
-                             defaults={"full_name": DEMO_FULL_NAME})
+    await get_or_create_user(
+        session, user_id=user.id, email=DEMO_EMAIL, defaults={"full_name": DEMO_FULL_NAME}
+    )
     return user.id, created
 
 
@@ -117,8 +144,16 @@ async def ensure_business(session: AsyncSession, owner_id: uuid.UUID) -> Busines
         for field, value in PROFILE.items():
             setattr(business, field, value)
         business.profile_completeness_score = 100
-        business.onboarding_progress = {"current_step": "complete", "milestones_completed": [
-            "basic_info", "business_details", "audience_goals", "policies", "setup_complete"]}
+        business.onboarding_progress = {
+            "current_step": "complete",
+            "milestones_completed": [
+                "basic_info",
+                "business_details",
+                "audience_goals",
+                "policies",
+                "setup_complete",
+            ],
+        }
         business.onboarding_completed_at = utcnow()
         session.add(business)
         await session.flush()
@@ -127,8 +162,7 @@ async def ensure_business(session: AsyncSession, owner_id: uuid.UUID) -> Busines
 
 async def ensure_catalog(session: AsyncSession, business: Business) -> int:
     """The demo products, created only when the business has none; returns how many exist."""
-    page = await list_products(session, business.id,
-                               ProductQuery(page=1, limit=1, is_active=None))
+    page = await list_products(session, business.id, ProductQuery(page=1, limit=1, is_active=None))
     if page.total:
         return page.total
     for draft in CATALOG:
@@ -136,18 +170,26 @@ async def ensure_catalog(session: AsyncSession, business: Business) -> int:
     return len(CATALOG)
 
 
-async def ensure_connection(session: AsyncSession, business: Business,
-                            settings: Settings) -> SocialConnection:
+async def ensure_connection(
+    session: AsyncSession, business: Business, settings: Settings
+) -> SocialConnection:
     """A simulated Instagram connection the customer simulator posts webhooks for."""
-    existing = (await session.exec(select(SocialConnection).where(
-        SocialConnection.business_id == business.id,
-        SocialConnection.platform_account_id == SIMULATED_ACCOUNT_ID))).first()
+    existing = (
+        await session.exec(
+            select(SocialConnection).where(
+                SocialConnection.business_id == business.id,
+                SocialConnection.platform_account_id == SIMULATED_ACCOUNT_ID,
+            )
+        )
+    ).first()
     if existing is not None:
         return existing
     key = settings.encryption_key.get_secret_value()
     connection = SocialConnection(
-        business_id=business.id, platform=SocialPlatform.INSTAGRAM,
-        platform_account_id=SIMULATED_ACCOUNT_ID, display_name="@adascloset (simulated)",
+        business_id=business.id,
+        platform=SocialPlatform.INSTAGRAM,
+        platform_account_id=SIMULATED_ACCOUNT_ID,
+        display_name="@adascloset (simulated)",
         webhook_path_token=secrets.token_urlsafe(24),
         access_token_encrypted=encrypt_secret(secrets.token_urlsafe(32), key),
         app_secret_encrypted=encrypt_secret(secrets.token_urlsafe(32), key),
@@ -168,8 +210,10 @@ async def seed(settings: Settings) -> None:
             business = await ensure_business(session, owner_id)
             products = await ensure_catalog(session, business)
             await ensure_connection(session, business, settings)
-        log.info("demo data ready", extra={"owner_created": created, "products": products,
-                                           "business_id": str(business.id)})
+        log.info(
+            "demo data ready",
+            extra={"owner_created": created, "products": products, "business_id": str(business.id)},
+        )
     finally:
         await engine.dispose()
 

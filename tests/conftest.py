@@ -57,8 +57,9 @@ async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session inside a transaction rolled back after the test; commits become savepoints."""
     async with engine.connect() as conn:
         transaction = await conn.begin()
-        session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint",
-                               expire_on_commit=False)
+        session = AsyncSession(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         try:
             yield session
         finally:

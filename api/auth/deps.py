@@ -29,8 +29,9 @@ def client_ip(request: Request) -> str:
 
 async def enforce_limit(redis: Any, settings: Settings, *, bucket: str, identity: str) -> None:
     """Count a request against `bucket` for `identity`; 429 when over the per-minute limit."""
-    decision = await ratelimit.hit(redis, bucket=bucket, identity=identity,
-                                   limit=settings.auth_rate_limit_per_minute)
+    decision = await ratelimit.hit(
+        redis, bucket=bucket, identity=identity, limit=settings.auth_rate_limit_per_minute
+    )
     if not decision.allowed:
         raise rate_limited(decision.retry_after_seconds)
 
@@ -39,16 +40,18 @@ def limit_by_ip(bucket: str) -> Any:
     """A dependency limiting each client IP to `auth_rate_limit_per_minute` in `bucket`."""
 
     async def dependency(request: Request, redis: RedisDep, settings: SettingsDep) -> None:
-        await enforce_limit(redis, settings, bucket=f"auth:{bucket}:ip",
-                            identity=client_ip(request))
+        await enforce_limit(
+            redis, settings, bucket=f"auth:{bucket}:ip", identity=client_ip(request)
+        )
 
     return Depends(dependency)
 
 
 async def limit_by_email(redis: Any, settings: Settings, bucket: str, email: str) -> None:
     """Limit attempts per account too, so rotating IPs cannot brute-force one password."""
-    await enforce_limit(redis, settings, bucket=f"auth:{bucket}:email",
-                        identity=email.strip().lower())
+    await enforce_limit(
+        redis, settings, bucket=f"auth:{bucket}:email", identity=email.strip().lower()
+    )
 
 
 @dataclass(frozen=True)
@@ -60,18 +63,17 @@ class AuthContext:
     claims: AccessClaims
 
 
-async def require_user(request: Request, db: SessionDep,
-                       settings: SettingsDep) -> AuthContext:
+async def require_user(request: Request, db: SessionDep, settings: SettingsDep) -> AuthContext:
     """GoTrue's `requireAuthentication`: a valid token whose user and session still exist."""
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
-        raise GoTrueError(401, "no_authorization",
-                          "This endpoint requires a valid Bearer token")
+        raise GoTrueError(401, "no_authorization", "This endpoint requires a valid Bearer token")
     try:
         claims = await verify_access_token(token, settings)
     except TokenError as exc:
-        raise forbidden("bad_jwt", f"invalid JWT: unable to parse or verify signature, {exc}") \
-            from exc
+        raise forbidden(
+            "bad_jwt", f"invalid JWT: unable to parse or verify signature, {exc}"
+        ) from exc
     user = await repo.get_user(db, claims.user_id)
     if user is None:
         raise forbidden("user_not_found", "User from sub claim in JWT does not exist")
@@ -79,8 +81,9 @@ async def require_user(request: Request, db: SessionDep,
     if claims.session_id is not None:
         auth_session = await repo.get_active_session(db, claims.session_id)
         if auth_session is None:
-            raise forbidden("session_not_found",
-                            "Session from session_id claim in JWT does not exist")
+            raise forbidden(
+                "session_not_found", "Session from session_id claim in JWT does not exist"
+            )
     user_id_var.set(str(user.id))
     return AuthContext(user=user, session=auth_session, claims=claims)
 

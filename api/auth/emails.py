@@ -24,42 +24,71 @@ from store.tables.base import utcnow
 _TEMPLATES = {
     "signup": ("Confirm your CHIDI account", "Follow this link to confirm your email address:"),
     "recovery": ("Reset your CHIDI password", "Follow this link to reset your password:"),
-    "email_change": ("Confirm your new email address",
-                     "Follow this link to use this address for your CHIDI account:"),
+    "email_change": (
+        "Confirm your new email address",
+        "Follow this link to use this address for your CHIDI account:",
+    ),
 }
 # Which stored token kinds each `type` of POST/GET /verify accepts (GoTrue's pairs).
 _TOKEN_KINDS = {
-    "signup": ("signup",), "invite": ("signup",),
-    "recovery": ("recovery",), "magiclink": ("recovery",),
+    "signup": ("signup",),
+    "invite": ("signup",),
+    "recovery": ("recovery",),
+    "magiclink": ("recovery",),
     "email": ("signup", "recovery"),
     "email_change": ("email_change",),
 }
 # The authentication method a verified link signs in with, for PKCE flow states.
-FLOW_METHODS = {"signup": "email/signup", "invite": "invite", "recovery": "recovery",
-                "magiclink": "magiclink", "email_change": "email_change"}
+FLOW_METHODS = {
+    "signup": "email/signup",
+    "invite": "invite",
+    "recovery": "recovery",
+    "magiclink": "magiclink",
+    "email_change": "email_change",
+}
 
 
-async def send_token_email(db: AsyncSession, settings: Settings, *, user: AuthUser,
-                           kind: str, recipient: str, redirect_to: str,
-                           pkce: bool) -> datetime:
+async def send_token_email(
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    user: AuthUser,
+    kind: str,
+    recipient: str,
+    redirect_to: str,
+    pkce: bool,
+) -> datetime:
     """Create a one-time token for `user` and queue the email carrying it; returns sent time."""
     otp = new_otp()
     token_hash = email_token_hash(recipient, otp)
     ttl = timedelta(seconds=settings.auth_email_otp_ttl_seconds)
     row = await repo.replace_one_time_token(
-        db, user_id=user.id, token_type=kind, token_hash=hash_token(token_hash),
-        relates_to=recipient, ttl=ttl)
-    link = f"{settings.auth_url}/verify?" + urlencode({
-        "token": PKCE_PREFIX + token_hash if pkce else token_hash,
-        "type": kind, "redirect_to": redirect_to})
+        db,
+        user_id=user.id,
+        token_type=kind,
+        token_hash=hash_token(token_hash),
+        relates_to=recipient,
+        ttl=ttl,
+    )
+    link = f"{settings.auth_url}/verify?" + urlencode(
+        {
+            "token": PKCE_PREFIX + token_hash if pkce else token_hash,
+            "type": kind,
+            "redirect_to": redirect_to,
+        }
+    )
     subject, lead = _TEMPLATES[kind]
-    text = (f"{lead}\n\n{link}\n\nOr enter this code: {otp}\n\nThe link and the code expire "
-            f"in {int(ttl.total_seconds() // 60)} minutes. If you did not ask for this email, "
-            "you can ignore it.")
-    await send_email(db, Email(template=kind, recipient=recipient, subject=subject,
-                               text=text, action_link=link),
-                     idempotency_key=f"auth:{kind}:{row.id}",
-                     log_link=settings.environment != "production")
+    text = (
+        f"{lead}\n\n{link}\n\nOr enter this code: {otp}\n\nThe link and the code expire "
+        f"in {int(ttl.total_seconds() // 60)} minutes. If you did not ask for this email, "
+        "you can ignore it."
+    )
+    await send_email(
+        db,
+        Email(template=kind, recipient=recipient, subject=subject, text=text, action_link=link),
+        idempotency_key=f"auth:{kind}:{row.id}",
+        log_link=settings.environment != "production",
+    )
     return row.created_at
 
 
@@ -73,8 +102,9 @@ def token_kinds(verify_type: str | None) -> tuple[str, ...]:
     return kinds
 
 
-async def verify_token(db: AsyncSession, *, verify_type: str, token_hash: str,
-                       email: str | None = None) -> tuple[AuthUser, str]:
+async def verify_token(
+    db: AsyncSession, *, verify_type: str, token_hash: str, email: str | None = None
+) -> tuple[AuthUser, str]:
     """Spend an emailed token and apply what it confirms; returns the user and the type.
 
     For type `email` the returned type says what the token turned out to be (`signup` or
@@ -82,12 +112,16 @@ async def verify_token(db: AsyncSession, *, verify_type: str, token_hash: str,
     """
     kinds = token_kinds(verify_type)
     token = await repo.consume_one_time_token(
-        db, token_hash=hash_token(token_hash.removeprefix(PKCE_PREFIX)), token_types=kinds,
-        relates_to=email)
+        db,
+        token_hash=hash_token(token_hash.removeprefix(PKCE_PREFIX)),
+        token_types=kinds,
+        relates_to=email,
+    )
     user = None if token is None else await repo.get_user(db, token.user_id)
     if token is None or user is None:
-        message = ("Token has expired or is invalid" if email
-                   else "Email link is invalid or has expired")
+        message = (
+            "Token has expired or is invalid" if email else "Email link is invalid or has expired"
+        )
         raise forbidden("otp_expired", message)
     effective, spent_kind = verify_type, token.token_type
     if verify_type == "email":
@@ -110,8 +144,9 @@ async def confirm_email(db: AsyncSession, user: AuthUser) -> None:
 async def _change_email(db: AsyncSession, user: AuthUser, new_email: str) -> None:
     other = await repo.get_user_by_email(db, new_email)
     if other is not None and other.id != user.id:
-        raise unprocessable("email_exists",
-                            "A user with this email address has already been registered")
+        raise unprocessable(
+            "email_exists", "A user with this email address has already been registered"
+        )
     user.email = new_email
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     await repo.save_user(db, user)
@@ -120,6 +155,10 @@ async def _change_email(db: AsyncSession, user: AuthUser, new_email: str) -> Non
 
 async def _update_email_identity(db: AsyncSession, user: AuthUser) -> None:
     if await repo.find_identity(db, "email", str(user.id)) is not None:
-        await repo.save_identity(db, user_id=user.id, provider="email",
-                                 provider_id=str(user.id),
-                                 data={"email": user.email, "email_verified": True})
+        await repo.save_identity(
+            db,
+            user_id=user.id,
+            provider="email",
+            provider_id=str(user.id),
+            data={"email": user.email, "email_verified": True},
+        )

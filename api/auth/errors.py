@@ -35,9 +35,15 @@ _VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class GoTrueError(Exception):
     """An error as Supabase Auth reports it: HTTP status, error code, message."""
 
-    def __init__(self, status: int, error_code: str, message: str, *,
-                 reasons: list[str] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        *,
+        reasons: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
@@ -73,8 +79,12 @@ def weak_password(message: str, reasons: list[str]) -> GoTrueError:
 
 def rate_limited(retry_after_seconds: int) -> GoTrueError:
     """429 over_request_rate_limit, with Retry-After."""
-    return GoTrueError(429, "over_request_rate_limit", "Request rate limit reached",
-                       headers={"Retry-After": str(retry_after_seconds)})
+    return GoTrueError(
+        429,
+        "over_request_rate_limit",
+        "Request rate limit reached",
+        headers={"Retry-After": str(retry_after_seconds)},
+    )
 
 
 def _api_version(request: Request) -> date | None:
@@ -90,8 +100,7 @@ def _api_version(request: Request) -> date | None:
 def gotrue_error_response(request: Request, error: GoTrueError) -> JSONResponse:
     """The response Supabase Auth would send for `error` to this request's API version."""
     # Counted for sign-in failure rates and abuse; never with the email or token involved.
-    log.info("auth request refused", extra={"status": error.status,
-                                            "error_code": error.error_code})
+    log.info("auth request refused", extra={"status": error.status, "error_code": error.error_code})
     headers = dict(error.headers)
     version = _api_version(request)
     body: dict[str, Any]
@@ -130,6 +139,7 @@ class GoTrueRoute(APIRoute):
                 return gotrue_error_response(request, _from_validation_error(exc))
             except json.JSONDecodeError:
                 return gotrue_error_response(
-                    request, GoTrueError(400, "bad_json", "Could not parse request body as JSON"))
+                    request, GoTrueError(400, "bad_json", "Could not parse request body as JSON")
+                )
 
         return handle

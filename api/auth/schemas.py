@@ -105,8 +105,7 @@ def identity_json(identity: AuthIdentity) -> dict[str, Any]:
     }
 
 
-def user_json(user: AuthUser, identities: list[AuthIdentity],
-              **extra: Any) -> dict[str, Any]:
+def user_json(user: AuthUser, identities: list[AuthIdentity], **extra: Any) -> dict[str, Any]:
     """GoTrue's user object; `extra` adds fields such as `recovery_sent_at` or `new_email`."""
     body: dict[str, Any] = {
         "id": str(user.id),

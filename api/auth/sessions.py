@@ -28,13 +28,11 @@ class RefreshTokenReused(GoTrueError):
     """A revoked refresh token came back: the session was ended, and that must be kept."""
 
     def __init__(self) -> None:
-        super().__init__(400, "refresh_token_already_used",
-                         "Invalid Refresh Token: Already Used")
+        super().__init__(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
 
 
 def _not_found() -> GoTrueError:
-    return bad_request("refresh_token_not_found",
-                       "Invalid Refresh Token: Refresh Token Not Found")
+    return bad_request("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
 
 
 async def user_payload(db: AsyncSession, user: AuthUser, **extra: Any) -> dict[str, Any]:
@@ -42,8 +40,9 @@ async def user_payload(db: AsyncSession, user: AuthUser, **extra: Any) -> dict[s
     return user_json(user, await repo.list_identities(db, user.id), **extra)
 
 
-async def start_session(db: AsyncSession, settings: Settings, user: AuthUser,
-                        method: str) -> dict[str, Any]:
+async def start_session(
+    db: AsyncSession, settings: Settings, user: AuthUser, method: str
+) -> dict[str, Any]:
     """Sign `user` in (a new session) and return GoTrue's token response."""
     auth_session = await repo.create_session(db, user_id=user.id, method=method)
     user.last_sign_in_at = utcnow()
@@ -51,8 +50,9 @@ async def start_session(db: AsyncSession, settings: Settings, user: AuthUser,
     return await _tokens(db, settings, user, auth_session)
 
 
-async def refresh_session(db: AsyncSession, settings: Settings,
-                          refresh_token: str) -> dict[str, Any]:
+async def refresh_session(
+    db: AsyncSession, settings: Settings, refresh_token: str
+) -> dict[str, Any]:
     """Trade a live refresh token for new tokens; raise `RefreshTokenReused` on replay."""
     token = await repo.find_refresh_token(db, hash_token(refresh_token))
     auth_session = None if token is None else await repo.get_active_session(db, token.session_id)
@@ -69,8 +69,9 @@ async def refresh_session(db: AsyncSession, settings: Settings,
     return await _tokens(db, settings, user, auth_session)
 
 
-async def end_sessions(db: AsyncSession, *, user_id: Any, current: AuthSession | None,
-                       scope: LogoutScope) -> None:
+async def end_sessions(
+    db: AsyncSession, *, user_id: Any, current: AuthSession | None, scope: LogoutScope
+) -> None:
     """Log out everywhere (`global`), this session only (`local`), or all but this one."""
     if current is None or scope == "global":
         await repo.end_sessions(db, user_id=user_id)
@@ -80,21 +81,36 @@ async def end_sessions(db: AsyncSession, *, user_id: Any, current: AuthSession |
         await repo.end_sessions(db, user_id=user_id, keep=current.id)
 
 
-async def _tokens(db: AsyncSession, settings: Settings, user: AuthUser,
-                  auth_session: AuthSession) -> dict[str, Any]:
+async def _tokens(
+    db: AsyncSession, settings: Settings, user: AuthUser, auth_session: AuthSession
+) -> dict[str, Any]:
     refresh_token = new_opaque_token()
-    await repo.add_refresh_token(db, session_id=auth_session.id,
-                                 token_hash=hash_token(refresh_token),
-                                 ttl=timedelta(days=settings.refresh_token_ttl_days))
+    await repo.add_refresh_token(
+        db,
+        session_id=auth_session.id,
+        token_hash=hash_token(refresh_token),
+        ttl=timedelta(days=settings.refresh_token_ttl_days),
+    )
     subject = TokenSubject(
-        user_id=user.id, email=user.email, session_id=auth_session.id,
+        user_id=user.id,
+        email=user.email,
+        session_id=auth_session.id,
         auth_method=auth_session.amr,
         authenticated_at=int(auth_session.created_at.timestamp()),
-        app_metadata=user.raw_app_meta_data, user_metadata=user.raw_user_meta_data)
+        app_metadata=user.raw_app_meta_data,
+        user_metadata=user.raw_user_meta_data,
+    )
     access_token, expires_at = issue_access_token(
-        subject, secret=settings.jwt_secret.get_secret_value(), issuer=settings.auth_url,
-        ttl_seconds=settings.access_token_ttl_seconds, now=int(time.time()))
-    issued = IssuedSession(access_token=access_token, refresh_token=refresh_token,
-                           expires_in=settings.access_token_ttl_seconds,
-                           expires_at=expires_at)
+        subject,
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=settings.auth_url,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        now=int(time.time()),
+    )
+    issued = IssuedSession(
+        access_token=access_token,
+        refresh_token=refresh_token,
+        expires_in=settings.access_token_ttl_seconds,
+        expires_at=expires_at,
+    )
     return session_json(issued, await user_payload(db, user))

@@ -61,8 +61,9 @@ async def _verification_key(header: dict[str, Any], settings: Settings) -> Any:
         try:
             key = await jwks_cache(jwks_url(settings)).key(header.get("kid"))
         except JwksUnavailable as exc:
-            raise ServiceUnavailable("The auth server's signing keys cannot be loaded right "
-                                     "now; please retry shortly.") from exc
+            raise ServiceUnavailable(
+                "The auth server's signing keys cannot be loaded right now; please retry shortly."
+            ) from exc
         if key is None:
             raise TokenInvalid("The access token is signed with an unknown key.")
         return key
@@ -74,8 +75,11 @@ async def verify_access_token(token: str, settings: Settings) -> AccessClaims:
     header = token_header(token)
     key = await _verification_key(header, settings)
     claims = decode_access_token(
-        token, key=key, algorithm=str(header["alg"]),
-        issuer=None if settings.supabase_mode else settings.auth_url)
+        token,
+        key=key,
+        algorithm=str(header["alg"]),
+        issuer=None if settings.supabase_mode else settings.auth_url,
+    )
     email = claims.get("email")
     if not isinstance(email, str) or not email:
         raise TokenInvalid("The access token carries no email address.")
@@ -85,6 +89,9 @@ async def verify_access_token(token: str, settings: Settings) -> AccessClaims:
     except ValueError as exc:
         raise TokenInvalid("The access token's session id is malformed.") from exc
     metadata = claims.get("user_metadata")
-    return AccessClaims(user_id=uuid.UUID(str(claims["sub"])), email=email.lower(),
-                        session_id=session_uuid,
-                        user_metadata=metadata if isinstance(metadata, dict) else {})
+    return AccessClaims(
+        user_id=uuid.UUID(str(claims["sub"])),
+        email=email.lower(),
+        session_id=session_uuid,
+        user_metadata=metadata if isinstance(metadata, dict) else {},
+    )

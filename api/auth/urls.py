@@ -15,8 +15,9 @@ def site_url(settings: Settings) -> str:
 
 def safe_redirect(settings: Settings, requested: str | None) -> str:
     """`requested` when it is the site or on the allow-list, else the site (no open redirect)."""
-    if requested and is_redirect_allowed(requested, site_url=site_url(settings),
-                                         allow_list=settings.auth_redirect_allow_list):
+    if requested and is_redirect_allowed(
+        requested, site_url=site_url(settings), allow_list=settings.auth_redirect_allow_list
+    ):
         return requested
     return site_url(settings)
 
@@ -34,11 +35,15 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def error_redirect(url: str, *, status: int, error_code: str, description: str,
-                   pkce: bool) -> str:
+def error_redirect(url: str, *, status: int, error_code: str, description: str, pkce: bool) -> str:
     """GoTrue's error redirect: details in the fragment, and in the query for PKCE clients."""
-    error = {400: "invalid_request", 401: "unauthorized_client", 403: "access_denied",
-             500: "server_error", 503: "temporarily_unavailable"}.get(status, "server_error")
+    error = {
+        400: "invalid_request",
+        401: "unauthorized_client",
+        403: "access_denied",
+        500: "server_error",
+        503: "temporarily_unavailable",
+    }.get(status, "server_error")
     params = {"error": error, "error_code": error_code, "error_description": description}
     target = with_query(url, params) if pkce else url
     return with_fragment(target, {**params, "sb": ""})

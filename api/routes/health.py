@@ -43,7 +43,12 @@ async def readyz(state: AppStateDep) -> JSONResponse | dict[str, Any]:
         return {"status": "ready", "checks": checks}
     failing = [name for name, value in checks.items() if value != "ok"]
     return JSONResponse(
-        {"error": {"code": "not_ready", "message": f"Not ready: {', '.join(failing)} "
-                   "unavailable.", "details": checks}},
+        {
+            "error": {
+                "code": "not_ready",
+                "message": f"Not ready: {', '.join(failing)} unavailable.",
+                "details": checks,
+            }
+        },
         status_code=503,
     )

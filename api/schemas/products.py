@@ -44,17 +44,22 @@ def _http_url(value: str) -> str:
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=100)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-SkuText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
-                                           pattern=r"^[A-Za-z0-9-]+$")]
+SkuText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=50, pattern=r"^[A-Za-z0-9-]+$"
+    ),
+]
 Barcode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Money = Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 8, max_digits=10, decimal_places=2)]
 Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
-ImageUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=MAX_URL_LENGTH),
-                     AfterValidator(_http_url)]
+ImageUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_URL_LENGTH),
+    AfterValidator(_http_url),
+]
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 
 
@@ -106,17 +111,20 @@ class ItemIn(_Body):
     """An item to create; without `sku` one is generated, without `price` the base price."""
 
     sku: SkuText | None = None
-    variant_options: list[OptionChoice] = Field(default_factory=list,
-                                                max_length=MAX_OPTION_TYPES)
+    variant_options: list[OptionChoice] = Field(default_factory=list, max_length=MAX_OPTION_TYPES)
     price: Money | None = None
     stock_quantity: Stock = 0
     barcode: Barcode | None = None
 
     def to_draft(self) -> ItemDraft:
         """The service's form."""
-        return ItemDraft(options=tuple((o.option_name, o.value) for o in self.variant_options),
-                         sku=self.sku, price=self.price, stock_quantity=self.stock_quantity,
-                         barcode=self.barcode)
+        return ItemDraft(
+            options=tuple((o.option_name, o.value) for o in self.variant_options),
+            sku=self.sku,
+            price=self.price,
+            stock_quantity=self.stock_quantity,
+            barcode=self.barcode,
+        )
 
 
 class ProductCreate(_Body):
@@ -128,17 +136,26 @@ class ProductCreate(_Body):
     base_price: Money
     images_urls: Images = Field(default_factory=list)
     variants: Variants = Field(default_factory=list)
-    inventory_items: list[ItemIn] | None = Field(default=None, min_length=1,
-                                                 max_length=MAX_COMBINATIONS)
+    inventory_items: list[ItemIn] | None = Field(
+        default=None, min_length=1, max_length=MAX_COMBINATIONS
+    )
 
     def to_draft(self) -> ProductDraft:
         """The service's form."""
-        items = None if self.inventory_items is None else tuple(
-            i.to_draft() for i in self.inventory_items)
-        return ProductDraft(name=self.name, base_price=self.base_price,
-                            description=self.description or None, category=self.category,
-                            images_urls=tuple(self.images_urls),
-                            variants=tuple(v.to_spec() for v in self.variants), items=items)
+        items = (
+            None
+            if self.inventory_items is None
+            else tuple(i.to_draft() for i in self.inventory_items)
+        )
+        return ProductDraft(
+            name=self.name,
+            base_price=self.base_price,
+            description=self.description or None,
+            category=self.category,
+            images_urls=tuple(self.images_urls),
+            variants=tuple(v.to_spec() for v in self.variants),
+            items=items,
+        )
 
 
 class ProductUpdate(_Partial):
@@ -195,8 +212,7 @@ class SkuGenerateIn(_Body):
     """POST /api/v1/skus/generate. `business_shortcode` overrides the business's own."""
 
     product_name: Name
-    variant_options: list[OptionChoice] = Field(default_factory=list,
-                                                max_length=MAX_OPTION_TYPES)
+    variant_options: list[OptionChoice] = Field(default_factory=list, max_length=MAX_OPTION_TYPES)
     business_shortcode: Annotated[str, StringConstraints(max_length=20)] | None = None
 
 

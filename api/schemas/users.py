@@ -36,10 +36,12 @@ class UserUpdate(BaseModel):
     full_name: str | None = Field(
         default=None,
         description=f"Trimmed; at most {MAX_FULL_NAME_LENGTH} characters, no control "
-                    "characters; blank clears it.")
+        "characters; blank clears it.",
+    )
     avatar_url: str | None = Field(
         default=None,
-        description=f"An http(s) URL of at most {MAX_AVATAR_URL_LENGTH} characters, or null.")
+        description=f"An http(s) URL of at most {MAX_AVATAR_URL_LENGTH} characters, or null.",
+    )
 
     @field_validator("full_name")
     @classmethod

@@ -20,10 +20,14 @@ SKU_CONSTRAINT = "uq_inventory_items_business_sku"
 _DUPLICATE_SKU = re.compile(r"\(business_id, sku\)=\([^,]+, (?P<sku>.+)\) already exists")
 _CHECKS: dict[str, tuple[str, str]] = {
     "ck_inventory_items_price_non_negative": ("price", "Price must not be negative."),
-    "ck_inventory_items_stock_quantity_non_negative":
-        ("stock_quantity", "Stock must not be negative."),
-    "ck_inventory_items_sku_format":
-        ("sku", "SKU may contain only letters A-Z, digits 0-9 and hyphens (1-50)."),
+    "ck_inventory_items_stock_quantity_non_negative": (
+        "stock_quantity",
+        "Stock must not be negative.",
+    ),
+    "ck_inventory_items_sku_format": (
+        "sku",
+        "SKU may contain only letters A-Z, digits 0-9 and hyphens (1-50).",
+    ),
     "ck_products_base_price_non_negative": ("base_price", "Price must not be negative."),
     "ck_products_name_not_blank": ("name", "Name must not be blank."),
 }
@@ -32,9 +36,10 @@ _CHECKS: dict[str, tuple[str, str]] = {
 def validation_failed(problems: Sequence[Problem]) -> ValidationFailed:
     """A 422 listing `problems` like the API's request validation does."""
     names = ", ".join(p.field for p in problems[:5])
-    return ValidationFailed(f"Some fields are invalid: {names}.",
-                            details=[{"field": p.field, "message": p.message,
-                                      "type": "value_error"} for p in problems])
+    return ValidationFailed(
+        f"Some fields are invalid: {names}.",
+        details=[{"field": p.field, "message": p.message, "type": "value_error"} for p in problems],
+    )
 
 
 def sku_taken(sku: str, field: str | None = None) -> Conflict:
@@ -42,12 +47,14 @@ def sku_taken(sku: str, field: str | None = None) -> Conflict:
     details: dict[str, Any] = {"sku": sku}
     if field is not None:
         details["field"] = field
-    return Conflict(f"The SKU {sku} is already in use in this business.", details=details,
-                    code="sku_taken")
+    return Conflict(
+        f"The SKU {sku} is already in use in this business.", details=details, code="sku_taken"
+    )
 
 
-def from_integrity_error(exc: IntegrityError,
-                         sku_fields: Mapping[str, str] | None = None) -> AppError | None:
+def from_integrity_error(
+    exc: IntegrityError, sku_fields: Mapping[str, str] | None = None
+) -> AppError | None:
     """The caller's error for a constraint the database enforced; None if unexpected."""
     diag = getattr(exc.orig, "diag", None)
     constraint = getattr(diag, "constraint_name", None)

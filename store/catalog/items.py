@@ -44,8 +44,9 @@ from store.tables.catalog import InventoryItem, Product
 log = logging.getLogger("chidi.catalog")
 
 
-async def _labels_for(session: AsyncSession, business_id: uuid.UUID,
-                      items: Sequence[InventoryItem]) -> OptionIndex:
+async def _labels_for(
+    session: AsyncSession, business_id: uuid.UUID, items: Sequence[InventoryItem]
+) -> OptionIndex:
     ids = {option_id for item in items for option_id in item.variant_options_ids or ()}
     return index_of_labels(await repo.option_labels(session, business_id, ids))
 
@@ -54,8 +55,13 @@ async def _view(session: AsyncSession, business_id: uuid.UUID, item: InventoryIt
     return item_view(item, await _labels_for(session, business_id, [item]))
 
 
-def _active_holder(items: Sequence[InventoryItem], index: OptionIndex, combination: Combination,
-                   *, besides: uuid.UUID | None = None) -> InventoryItem | None:
+def _active_holder(
+    items: Sequence[InventoryItem],
+    index: OptionIndex,
+    combination: Combination,
+    *,
+    besides: uuid.UUID | None = None,
+) -> InventoryItem | None:
     """The active item already selling `combination`, if any (other than `besides`)."""
     key = combination_key(combination)
     for item in items:
@@ -67,15 +73,19 @@ def _active_holder(items: Sequence[InventoryItem], index: OptionIndex, combinati
 
 
 def _combination_taken(holder: InventoryItem) -> Conflict:
-    return Conflict(f"The item {holder.sku} already sells this combination.",
-                    details={"sku": holder.sku, "inventory_item_id": str(holder.id)},
-                    code="combination_taken")
+    return Conflict(
+        f"The item {holder.sku} already sells this combination.",
+        details={"sku": holder.sku, "inventory_item_id": str(holder.id)},
+        code="combination_taken",
+    )
 
 
-async def _resolve_for_new_item(session: AsyncSession, product: Product,
-                                structure: list[VariantRow],
-                                chosen: Sequence[tuple[str, str]]
-                                ) -> tuple[Combination, list[VariantRow]]:
+async def _resolve_for_new_item(
+    session: AsyncSession,
+    product: Product,
+    structure: list[VariantRow],
+    chosen: Sequence[tuple[str, str]],
+) -> tuple[Combination, list[VariantRow]]:
     """The combination a new item names; values new to an option type are added to it."""
     specs = specs_of(structure)
     extended = extend_specs(specs, chosen)
@@ -90,8 +100,9 @@ async def _resolve_for_new_item(session: AsyncSession, product: Product,
     return combination, structure
 
 
-async def add_item(session: AsyncSession, business: Business, product_id: uuid.UUID,
-                   draft: ItemDraft) -> ItemView:
+async def add_item(
+    session: AsyncSession, business: Business, product_id: uuid.UUID, draft: ItemDraft
+) -> ItemView:
     """Add one sellable combination to a product (409 if an active item already sells it)."""
     product = await repo.get_product(session, business.id, product_id, for_update=True)
     if product is None:
@@ -99,25 +110,39 @@ async def add_item(session: AsyncSession, business: Business, product_id: uuid.U
     sku = typed_sku(draft.sku, "sku") if draft.sku is not None else None
     structure = await repo.load_structure(session, business.id, product_id)
     with integrity_errors_as_app_errors({sku: "sku"} if sku else None):
-        combination, structure = await _resolve_for_new_item(session, product, structure,
-                                                             draft.options)
+        combination, structure = await _resolve_for_new_item(
+            session, product, structure, draft.options
+        )
         existing = await repo.list_items(session, business.id, product_id, is_active=True)
         holder = _active_holder(existing, option_index(structure), combination)
         if holder is not None:
             raise _combination_taken(holder)
         if sku is None:
-            [sku] = await free_skus(session, business.id, business_prefix(business),
-                                    product.name, [combination_values(combination)])
-        [row] = await repo.insert_items(session, product, [NewItem(
-            sku=sku, stock_quantity=draft.stock_quantity, barcode=draft.barcode,
-            price=draft.price if draft.price is not None else product.base_price,
-            variant_options_ids=option_ids(structure, combination))])
+            [sku] = await free_skus(
+                session,
+                business.id,
+                business_prefix(business),
+                product.name,
+                [combination_values(combination)],
+            )
+        [row] = await repo.insert_items(
+            session,
+            product,
+            [
+                NewItem(
+                    sku=sku,
+                    stock_quantity=draft.stock_quantity,
+                    barcode=draft.barcode,
+                    price=draft.price if draft.price is not None else product.base_price,
+                    variant_options_ids=option_ids(structure, combination),
+                )
+            ],
+        )
     log.info("inventory item created", extra={"inventory_item_id": str(row.id)})
     return item_view(row, option_index(structure))
 
 
-async def get_item(session: AsyncSession, business_id: uuid.UUID,
-                   item_id: uuid.UUID) -> ItemView:
+async def get_item(session: AsyncSession, business_id: uuid.UUID, item_id: uuid.UUID) -> ItemView:
     """An item; 404 if the business has no such item."""
     item = await repo.get_item(session, business_id, item_id)
     if item is None:
@@ -125,8 +150,13 @@ async def get_item(session: AsyncSession, business_id: uuid.UUID,
     return await _view(session, business_id, item)
 
 
-async def list_items(session: AsyncSession, business_id: uuid.UUID, product_id: uuid.UUID,
-                     *, is_active: bool | None = None) -> list[ItemView]:
+async def list_items(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    product_id: uuid.UUID,
+    *,
+    is_active: bool | None = None,
+) -> list[ItemView]:
     """A product's items; 404 if the business has no such product."""
     if await repo.get_product(session, business_id, product_id) is None:
         raise NotFound("No such product.")
@@ -136,8 +166,9 @@ async def list_items(session: AsyncSession, business_id: uuid.UUID, product_id: 
     return [item_view(item, index) for item in items]
 
 
-async def _check_reactivation(session: AsyncSession, business_id: uuid.UUID,
-                              item: InventoryItem) -> None:
+async def _check_reactivation(
+    session: AsyncSession, business_id: uuid.UUID, item: InventoryItem
+) -> None:
     """Refuse to switch an item back on if its combination is gone or sold by another.
 
     The product row is locked first, as `add_item` does, so the check cannot race one.
@@ -147,16 +178,19 @@ async def _check_reactivation(session: AsyncSession, business_id: uuid.UUID,
     index = option_index(structure)
     combination = combination_of(item.variant_options_ids, index)
     if combination is None or (structure and not combination):
-        raise Conflict("This item's option combination was removed from the product.",
-                       code="combination_retired")
+        raise Conflict(
+            "This item's option combination was removed from the product.",
+            code="combination_retired",
+        )
     active = await repo.list_items(session, business_id, item.product_id, is_active=True)
     holder = _active_holder(active, index, combination, besides=item.id)
     if holder is not None:
         raise _combination_taken(holder)
 
 
-async def update_item(session: AsyncSession, business_id: uuid.UUID, item_id: uuid.UUID,
-                      changes: ItemChanges) -> ItemView:
+async def update_item(
+    session: AsyncSession, business_id: uuid.UUID, item_id: uuid.UUID, changes: ItemChanges
+) -> ItemView:
     """Change an item's SKU, price, stock, barcode or active flag; 404 if unknown."""
     item = await repo.get_item(session, business_id, item_id)
     if item is None:
@@ -169,8 +203,10 @@ async def update_item(session: AsyncSession, business_id: uuid.UUID, item_id: uu
     if fields:
         with integrity_errors_as_app_errors({fields["sku"]: "sku"} if "sku" in fields else None):
             item = await repo.update_item(session, business_id, item_id, fields) or item
-    log.info("inventory item updated", extra={"inventory_item_id": str(item_id),
-                                              "fields": sorted(fields)})
+    log.info(
+        "inventory item updated",
+        extra={"inventory_item_id": str(item_id), "fields": sorted(fields)},
+    )
     return await _view(session, business_id, item)
 
 
@@ -181,8 +217,14 @@ async def delete_item(session: AsyncSession, business_id: uuid.UUID, item_id: uu
     log.info("inventory item deleted", extra={"inventory_item_id": str(item_id)})
 
 
-async def adjust_stock(session: AsyncSession, business_id: uuid.UUID, item_id: uuid.UUID, *,
-                       change: int | None = None, set_to: int | None = None) -> ItemView:
+async def adjust_stock(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    item_id: uuid.UUID,
+    *,
+    change: int | None = None,
+    set_to: int | None = None,
+) -> ItemView:
     """Move stock by `change` or set it to `set_to` (exactly one), atomically.
 
     404 for an unknown item; 409 with the current stock when a decrease would go below 0.
@@ -197,18 +239,27 @@ async def adjust_stock(session: AsyncSession, business_id: uuid.UUID, item_id: u
         current = await repo.stock_of(session, business_id, item_id)
         if current is None:
             raise NotFound("No such inventory item.")
-        raise Conflict(f"Not enough stock: {current} left, cannot remove {-(change or 0)}.",
-                       details={"current_stock": current, "change": change},
-                       code="insufficient_stock")
-    log.info("stock adjusted", extra={"inventory_item_id": str(item_id), "change": change,
-                                      "set_to": set_to, "stock": item.stock_quantity})
+        raise Conflict(
+            f"Not enough stock: {current} left, cannot remove {-(change or 0)}.",
+            details={"current_stock": current, "change": change},
+            code="insufficient_stock",
+        )
+    log.info(
+        "stock adjusted",
+        extra={
+            "inventory_item_id": str(item_id),
+            "change": change,
+            "set_to": set_to,
+            "stock": item.stock_quantity,
+        },
+    )
     return await _view(session, business_id, item)
 
 
-async def low_stock(session: AsyncSession, business_id: uuid.UUID, *, threshold: int,
-                    page: int, limit: int) -> tuple[list[LowStockView], int]:
+async def low_stock(
+    session: AsyncSession, business_id: uuid.UUID, *, threshold: int, page: int, limit: int
+) -> tuple[list[LowStockView], int]:
     """Active items of active products at or under `threshold`, and how many in all."""
-    found = await repo.low_stock(session, business_id, threshold=threshold, page=page,
-                                 limit=limit)
+    found = await repo.low_stock(session, business_id, threshold=threshold, page=page, limit=limit)
     index = await _labels_for(session, business_id, [row.item for row in found.rows])
     return [LowStockView(item_view(r.item, index), r.product_name) for r in found.rows], found.total

@@ -28,22 +28,29 @@ def business_prefix(business: Business) -> str:
     return normalise_shortcode(business.shortcode or "") or derive_shortcode(business.name or "")
 
 
-async def free_skus(session: AsyncSession, business_id: uuid.UUID, prefix: str,
-                    product_name: str, value_lists: Sequence[Sequence[str]],
-                    reserved: Collection[str] = ()) -> list[str]:
+async def free_skus(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    prefix: str,
+    product_name: str,
+    value_lists: Sequence[Sequence[str]],
+    reserved: Collection[str] = (),
+) -> list[str]:
     """Generated SKUs for these combinations, none used by the business or in `reserved`.
 
     Only SKUs sharing a collision prefix with a candidate are read. Two requests racing
     for the same SKU are settled by the unique constraint (one gets a 409).
     """
     candidates = [generate_sku(prefix, product_name, values) for values in value_lists]
-    taken = await repo.skus_starting_with(session, business_id,
-                                          {collision_prefix(c) for c in candidates})
+    taken = await repo.skus_starting_with(
+        session, business_id, {collision_prefix(c) for c in candidates}
+    )
     return generate_unique_skus(prefix, product_name, value_lists, taken | set(reserved))
 
 
-async def check_sku_for(session: AsyncSession, business_id: uuid.UUID, raw: str,
-                        *, item_id: uuid.UUID | None = None) -> SkuCheck:
+async def check_sku_for(
+    session: AsyncSession, business_id: uuid.UUID, raw: str, *, item_id: uuid.UUID | None = None
+) -> SkuCheck:
     """Whether a typed SKU is well-formed and free in the business.
 
     `item_id` is the item being edited: its own current SKU does not count as taken.

@@ -136,32 +136,40 @@ class ProductPageView:
 
 def option_index(structure: Sequence[VariantRow]) -> dict[uuid.UUID, OptionLabel]:
     """Every option id of a product's structure with its labels."""
-    return {option.id: OptionLabel(row.variant.position, row.variant.option_name, option.value)
-            for row in structure for option in row.options}
+    return {
+        option.id: OptionLabel(row.variant.position, row.variant.option_name, option.value)
+        for row in structure
+        for option in row.options
+    }
 
 
 def index_of_labels(rows: Sequence[OptionLabelRow]) -> dict[uuid.UUID, OptionLabel]:
     """An option index from looked-up labels (for items outside a full product read)."""
-    return {row.option_id: OptionLabel(row.variant_position, row.option_name, row.value)
-            for row in rows}
+    return {
+        row.option_id: OptionLabel(row.variant_position, row.option_name, row.value) for row in rows
+    }
 
 
 def specs_of(structure: Sequence[VariantRow]) -> tuple[VariantSpec, ...]:
     """A stored structure as the domain's variant specs, in position order."""
-    return tuple(VariantSpec(row.variant.option_name, tuple(o.value for o in row.options))
-                 for row in structure)
+    return tuple(
+        VariantSpec(row.variant.option_name, tuple(o.value for o in row.options))
+        for row in structure
+    )
 
 
-def combination_of(option_ids: Sequence[uuid.UUID] | None,
-                   index: OptionIndex) -> Combination | None:
+def combination_of(
+    option_ids: Sequence[uuid.UUID] | None, index: OptionIndex
+) -> Combination | None:
     """An item's combination in option order; None if any of its options is gone."""
     if not option_ids:
         return ()
     labels = [index.get(option_id) for option_id in option_ids]
     if any(label is None for label in labels):
         return None
-    ordered = sorted((label for label in labels if label is not None),
-                     key=lambda label: label.variant_position)
+    ordered = sorted(
+        (label for label in labels if label is not None), key=lambda label: label.variant_position
+    )
     return tuple((label.option_name, label.value) for label in ordered)
 
 
@@ -173,14 +181,20 @@ def chosen_options(combination: Combination | None) -> list[ChosenOption]:
 def item_view(item: InventoryItem, index: OptionIndex) -> ItemView:
     """The read model of an item, its options labelled through `index`."""
     return ItemView(
-        id=item.id, product_id=item.product_id, sku=item.sku, price=item.price,
-        stock_quantity=item.stock_quantity, barcode=item.barcode, is_active=item.is_active,
+        id=item.id,
+        product_id=item.product_id,
+        sku=item.sku,
+        price=item.price,
+        stock_quantity=item.stock_quantity,
+        barcode=item.barcode,
+        is_active=item.is_active,
         variant_options=chosen_options(combination_of(item.variant_options_ids, index)),
-        created_at=item.created_at, updated_at=item.updated_at)
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
 
 
-def item_ref(item_id: uuid.UUID, sku: str, stock: int,
-             combination: Combination | None) -> ItemRef:
+def item_ref(item_id: uuid.UUID, sku: str, stock: int, combination: Combination | None) -> ItemRef:
     """An entry of a change report."""
     return ItemRef(item_id, sku, stock, chosen_options(combination))
 
@@ -188,19 +202,36 @@ def item_ref(item_id: uuid.UUID, sku: str, stock: int,
 def product_summary(product: Product, total_stock: int) -> ProductSummary:
     """The listing read model of a product."""
     return ProductSummary(
-        id=product.id, name=product.name, description=product.description,
-        category=product.category, base_price=product.base_price,
-        images_urls=list(product.images_urls or []), is_active=product.is_active,
-        total_stock=total_stock, created_at=product.created_at, updated_at=product.updated_at)
+        id=product.id,
+        name=product.name,
+        description=product.description,
+        category=product.category,
+        base_price=product.base_price,
+        images_urls=list(product.images_urls or []),
+        is_active=product.is_active,
+        total_stock=total_stock,
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )
 
 
-def product_detail(product: Product, structure: Sequence[VariantRow],
-                   items: Sequence[InventoryItem]) -> ProductDetail:
+def product_detail(
+    product: Product, structure: Sequence[VariantRow], items: Sequence[InventoryItem]
+) -> ProductDetail:
     """The full read model of a product."""
     index = option_index(structure)
-    variants = [VariantView(row.variant.id, row.variant.option_name, row.variant.position,
-                            [OptionValueView(o.id, o.value, o.position) for o in row.options])
-                for row in structure]
+    variants = [
+        VariantView(
+            row.variant.id,
+            row.variant.option_name,
+            row.variant.position,
+            [OptionValueView(o.id, o.value, o.position) for o in row.options],
+        )
+        for row in structure
+    ]
     summary = product_summary(product, sum(i.stock_quantity for i in items if i.is_active))
-    return ProductDetail(**vars(summary), variants=variants,
-                         inventory_items=[item_view(item, index) for item in items])
+    return ProductDetail(
+        **vars(summary),
+        variants=variants,
+        inventory_items=[item_view(item, index) for item in items],
+    )

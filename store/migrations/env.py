@@ -23,15 +23,21 @@ def _url() -> str:
     return override or config.attributes.get("url") or get_settings().database_url
 
 
-def _include_object(obj: object, name: str | None, type_: str, reflected: bool,
-                    compare_to: object) -> bool:
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     # LangGraph's checkpointer and langchain-postgres own their tables; leave them alone.
     return not (type_ == "table" and reflected and compare_to is None)
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      include_schemas=True, include_object=_include_object)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        include_schemas=True,
+        include_object=_include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -39,9 +45,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          include_schemas=True, include_object=_include_object,
-                          compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            include_schemas=True,
+            include_object=_include_object,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

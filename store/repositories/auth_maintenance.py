@@ -29,15 +29,29 @@ class PurgeCounts:
 
 async def purge_expired(session: AsyncSession, now: datetime) -> PurgeCounts:
     """Delete expired or long-revoked tokens, ended sessions and abandoned PKCE flows."""
-    refresh = await session.exec(delete(AuthRefreshToken).where(or_(
-        col(AuthRefreshToken.expires_at) < now,
-        col(AuthRefreshToken.revoked) & (col(AuthRefreshToken.created_at)
-                                         < now - REVOKED_TOKEN_RETENTION))))
-    one_time = await session.exec(delete(AuthOneTimeToken).where(or_(
-        col(AuthOneTimeToken.expires_at) < now, col(AuthOneTimeToken.used_at).is_not(None))))
-    sessions = await session.exec(delete(AuthSession).where(
-        col(AuthSession.ended_at) < now - REVOKED_TOKEN_RETENTION))
-    flows = await session.exec(delete(AuthFlowState).where(
-        col(AuthFlowState.created_at) < now - FLOW_STATE_LIFETIME))
-    return PurgeCounts(refresh_tokens=refresh.rowcount, one_time_tokens=one_time.rowcount,
-                       sessions=sessions.rowcount, flow_states=flows.rowcount)
+    refresh = await session.exec(
+        delete(AuthRefreshToken).where(
+            or_(
+                col(AuthRefreshToken.expires_at) < now,
+                col(AuthRefreshToken.revoked)
+                & (col(AuthRefreshToken.created_at) < now - REVOKED_TOKEN_RETENTION),
+            )
+        )
+    )
+    one_time = await session.exec(
+        delete(AuthOneTimeToken).where(
+            or_(col(AuthOneTimeToken.expires_at) < now, col(AuthOneTimeToken.used_at).is_not(None))
+        )
+    )
+    sessions = await session.exec(
+        delete(AuthSession).where(col(AuthSession.ended_at) < now - REVOKED_TOKEN_RETENTION)
+    )
+    flows = await session.exec(
+        delete(AuthFlowState).where(col(AuthFlowState.created_at) < now - FLOW_STATE_LIFETIME)
+    )
+    return PurgeCounts(
+        refresh_tokens=refresh.rowcount,
+        one_time_tokens=one_time.rowcount,
+        sessions=sessions.rowcount,
+        flow_states=flows.rowcount,
+    )

@@ -23,8 +23,10 @@ async def get_or_create_for_owner(session: AsyncSession, user_id: uuid.UUID) -> 
     if existing is not None:
         return existing
     await session.exec(
-        insert(Business).values(id=uuid.uuid4(), user_id=user_id)
-        .on_conflict_do_nothing(index_elements=["user_id"]))
+        insert(Business)
+        .values(id=uuid.uuid4(), user_id=user_id)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+    )
     created = await get_for_owner(session, user_id)
     assert created is not None  # inserted above, or by a concurrent request
     return created

@@ -31,20 +31,32 @@ class Email:
     action_link: str | None = None
 
 
-async def send_email(session: AsyncSession, email: Email, *, idempotency_key: str,
-                     log_link: bool) -> None:
+async def send_email(
+    session: AsyncSession, email: Email, *, idempotency_key: str, log_link: bool
+) -> None:
     """Queue `email` in the outbox once per `idempotency_key` and log that it was queued.
 
     `log_link` puts the action link in the log line: only for development, since the link
     signs its holder in.
     """
-    payload = {"template": email.template, "subject": email.subject, "text": email.text,
-               "action_link": email.action_link}
+    payload = {
+        "template": email.template,
+        "subject": email.subject,
+        "text": email.text,
+        "action_link": email.action_link,
+    }
     await session.exec(
         pg_insert(OutboxMessage)
-        .values(id=uuid.uuid4(), kind=OutboxKind.EMAIL.value, idempotency_key=idempotency_key,
-                recipient=email.recipient, payload=payload, status=OutboxStatus.PENDING.value)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"]))
+        .values(
+            id=uuid.uuid4(),
+            kind=OutboxKind.EMAIL.value,
+            idempotency_key=idempotency_key,
+            recipient=email.recipient,
+            payload=payload,
+            status=OutboxStatus.PENDING.value,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
     extra = {"template": email.template, "idempotency_key": idempotency_key}
     if log_link and email.action_link:
         extra["action_link"] = email.action_link

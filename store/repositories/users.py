@@ -20,8 +20,9 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_or_create_user(session: AsyncSession, *, user_id: uuid.UUID, email: str,
-                             defaults: dict[str, str] | None = None) -> User:
+async def get_or_create_user(
+    session: AsyncSession, *, user_id: uuid.UUID, email: str, defaults: dict[str, str] | None = None
+) -> User:
     """The profile for an authenticated identity, created on its first call.
 
     Race-safe: concurrent first calls both INSERT ... ON CONFLICT DO NOTHING and then read
@@ -32,22 +33,25 @@ async def get_or_create_user(session: AsyncSession, *, user_id: uuid.UUID, email
         now = utcnow()
         await session.exec(
             pg_insert(User)
-            .values(id=user_id, email=email, created_at=now, updated_at=now,
-                    **(defaults or {}))
-            .on_conflict_do_nothing())
+            .values(id=user_id, email=email, created_at=now, updated_at=now, **(defaults or {}))
+            .on_conflict_do_nothing()
+        )
         result = await session.exec(
-            select(User).where(User.id == user_id).execution_options(populate_existing=True))
+            select(User).where(User.id == user_id).execution_options(populate_existing=True)
+        )
         user = result.first()
         if user is None:
-            raise Conflict("This email address already belongs to another profile.",
-                           details={"email": email})
+            raise Conflict(
+                "This email address already belongs to another profile.", details={"email": email}
+            )
     elif user.email != email:
         try:
             async with session.begin_nested():
                 user = await update_user(session, user, {"email": email})
         except IntegrityError as exc:
-            raise Conflict("This email address already belongs to another profile.",
-                           details={"email": email}) from exc
+            raise Conflict(
+                "This email address already belongs to another profile.", details={"email": email}
+            ) from exc
     return user
 
 

@@ -21,8 +21,9 @@ AUTH_SCHEMA = "chidi_auth"
 
 def _user_id_column() -> Column[uuid.UUID]:
     """The owning user: deleting a user deletes its sessions, tokens and identities."""
-    return Column(ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False,
-                  index=True)
+    return Column(
+        ForeignKey(f"{AUTH_SCHEMA}.users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 class AuthUser(SQLModel, table=True):
@@ -42,9 +43,11 @@ class AuthUser(SQLModel, table=True):
     email_confirmed_at: datetime | None = Field(default=None, sa_column=timestamptz())
     last_sign_in_at: datetime | None = Field(default=None, sa_column=timestamptz())
     raw_app_meta_data: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
     raw_user_meta_data: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 
@@ -73,9 +76,11 @@ class AuthRefreshToken(SQLModel, table=True):
 
     id: uuid.UUID = uuid_pk()
     token_hash: str = Field(sa_column=Column(Text, nullable=False))
-    session_id: uuid.UUID = Field(sa_column=Column(
-        ForeignKey(f"{AUTH_SCHEMA}.sessions.id", ondelete="CASCADE"), nullable=False,
-        index=True))
+    session_id: uuid.UUID = Field(
+        sa_column=Column(
+            ForeignKey(f"{AUTH_SCHEMA}.sessions.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
     revoked: bool = Field(default=False)
     expires_at: datetime = Field(sa_column=timestamptz(nullable=False))
     created_at: datetime = created_at()
@@ -116,7 +121,8 @@ class AuthIdentity(SQLModel, table=True):
     provider: str = Field(sa_column=Column(Text, nullable=False))
     provider_id: str = Field(sa_column=Column(Text, nullable=False))
     identity_data: dict[str, Any] = Field(
-        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}"))
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 

@@ -26,12 +26,15 @@ class Business(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", name="uq_businesses_user_id"),
         Index("ix_businesses_name", "name"),
-        CheckConstraint("profile_completeness_score BETWEEN 0 AND 100",
-                        name="ck_businesses_profile_completeness_score_range"),
+        CheckConstraint(
+            "profile_completeness_score BETWEEN 0 AND 100",
+            name="ck_businesses_profile_completeness_score_range",
+        ),
         unit_interval("businesses", "confidence_threshold"),
         # A shortcode opens every generated SKU, so it must itself be SKU-shaped.
-        CheckConstraint("shortcode ~ '^[A-Za-z0-9-]{1,20}$'",
-                        name="ck_businesses_shortcode_format"),
+        CheckConstraint(
+            "shortcode ~ '^[A-Za-z0-9-]{1,20}$'", name="ck_businesses_shortcode_format"
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -50,8 +53,12 @@ class Business(SQLModel, table=True):
     profile_completeness_score: int = Field(default=0, sa_column=zero_column())
     shortcode: str | None = Field(default=None, sa_column=text_column())
     # The auto-responder sends a reply only when its confidence reaches this.
-    confidence_threshold: float = Field(default=DEFAULT_CONFIDENCE_THRESHOLD, sa_column=Column(
-        Float, nullable=False, server_default=text(str(DEFAULT_CONFIDENCE_THRESHOLD))))
+    confidence_threshold: float = Field(
+        default=DEFAULT_CONFIDENCE_THRESHOLD,
+        sa_column=Column(
+            Float, nullable=False, server_default=text(str(DEFAULT_CONFIDENCE_THRESHOLD))
+        ),
+    )
     onboarding_completed_at: datetime | None = Field(default=None, sa_column=timestamptz())
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()

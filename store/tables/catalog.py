@@ -64,8 +64,9 @@ class Product(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=text_column())
     category: str | None = Field(default=None, sa_column=text_column())
     base_price: Decimal = Field(sa_column=Column(MONEY, nullable=False))
-    images_urls: list[str] = Field(default_factory=list,
-                                   sa_column=jsonb_column(nullable=False, default="[]"))
+    images_urls: list[str] = Field(
+        default_factory=list, sa_column=jsonb_column(nullable=False, default="[]")
+    )
     is_active: bool = Field(default=True, sa_column=flag_column())
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
@@ -76,8 +77,9 @@ class ProductVariant(SQLModel, table=True):
 
     __tablename__ = "product_variants"
     __table_args__ = (
-        UniqueConstraint("product_id", "option_name",
-                         name="uq_product_variants_product_option_name"),
+        UniqueConstraint(
+            "product_id", "option_name", name="uq_product_variants_product_option_name"
+        ),
         non_negative("product_variants", "position"),
     )
 
@@ -100,8 +102,7 @@ class ProductVariantOption(SQLModel, table=True):
     )
 
     id: uuid.UUID = uuid_pk()
-    variant_id: uuid.UUID = Field(
-        sa_column=fk_column("product_variants.id", ondelete="CASCADE"))
+    variant_id: uuid.UUID = Field(sa_column=fk_column("product_variants.id", ondelete="CASCADE"))
     value: str = Field(sa_column=text_column(nullable=False))
     position: int = Field(default=0, sa_column=zero_column())
     created_at: datetime = created_at()
@@ -114,17 +115,22 @@ class InventoryItem(SQLModel, table=True):
     __tablename__ = "inventory_items"
     __table_args__ = (
         UniqueConstraint("business_id", "sku", name="uq_inventory_items_business_sku"),
-        ForeignKeyConstraint(["product_id", "business_id"],
-                             ["products.id", "products.business_id"],
-                             name="fk_inventory_items_product_business", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["product_id", "business_id"],
+            ["products.id", "products.business_id"],
+            name="fk_inventory_items_product_business",
+            ondelete="CASCADE",
+        ),
         CheckConstraint(f"sku ~ '{SKU_FORMAT_SQL}'", name="ck_inventory_items_sku_format"),
         non_negative("inventory_items", "price"),
         non_negative("inventory_items", "stock_quantity"),
-        Index("ix_inventory_items_product_active_stock",
-              "product_id", "is_active", "stock_quantity"),
+        Index(
+            "ix_inventory_items_product_active_stock", "product_id", "is_active", "stock_quantity"
+        ),
         # Low-stock listing: a business's active items at or under a threshold.
-        Index("ix_inventory_items_business_active_stock",
-              "business_id", "is_active", "stock_quantity"),
+        Index(
+            "ix_inventory_items_business_active_stock", "business_id", "is_active", "stock_quantity"
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -133,7 +139,8 @@ class InventoryItem(SQLModel, table=True):
     sku: str = Field(sa_column=text_column(nullable=False))
     # product_variant_options ids, in the variants' `position` order; NULL without variants.
     variant_options_ids: list[uuid.UUID] | None = Field(
-        default=None, sa_column=Column(ARRAY(Uuid())))
+        default=None, sa_column=Column(ARRAY(Uuid()))
+    )
     price: Decimal = Field(sa_column=Column(MONEY, nullable=False))
     stock_quantity: int = Field(default=0, sa_column=zero_column())
     barcode: str | None = Field(default=None, sa_column=text_column())

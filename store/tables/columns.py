@@ -40,12 +40,16 @@ def pg_enum(enum_cls: type[StrEnum]) -> Enum:
     )
 
 
-def enum_column(enum_cls: type[StrEnum], *, nullable: bool = False,
-                default: StrEnum | None = None, index: bool = False) -> Column[Any]:
+def enum_column(
+    enum_cls: type[StrEnum],
+    *,
+    nullable: bool = False,
+    default: StrEnum | None = None,
+    index: bool = False,
+) -> Column[Any]:
     """A column of a native ENUM type, with an optional server default."""
     server_default = text(f"'{default.value}'") if default is not None else None
-    return Column(pg_enum(enum_cls), nullable=nullable, server_default=server_default,
-                  index=index)
+    return Column(pg_enum(enum_cls), nullable=nullable, server_default=server_default, index=index)
 
 
 class TextEnum(TypeDecorator[StrEnum]):
@@ -71,8 +75,9 @@ class TextEnum(TypeDecorator[StrEnum]):
         return None if value is None else self.enum_cls(value)
 
 
-def text_enum_column(enum_cls: type[StrEnum], *, nullable: bool = False,
-                     default: StrEnum | None = None) -> Column[Any]:
+def text_enum_column(
+    enum_cls: type[StrEnum], *, nullable: bool = False, default: StrEnum | None = None
+) -> Column[Any]:
     """A TEXT column restricted (with `one_of`) to `enum_cls`'s values."""
     server_default = text(f"'{default.value}'") if default is not None else None
     return Column(TextEnum(enum_cls), nullable=nullable, server_default=server_default)
@@ -99,8 +104,9 @@ def jsonb_column(*, nullable: bool = True, default: str | None = None) -> Column
     return Column(JSONB, nullable=nullable, server_default=server_default)
 
 
-def fk_column(target: str, *, ondelete: str, nullable: bool = False,
-              index: bool = False) -> Column[Any]:
+def fk_column(
+    target: str, *, ondelete: str, nullable: bool = False, index: bool = False
+) -> Column[Any]:
     """A UUID foreign-key column; `ondelete` is the PRD's rule (CASCADE or SET NULL)."""
     return Column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
@@ -118,5 +124,6 @@ def non_negative(table: str, column: str) -> CheckConstraint:
 
 def unit_interval(table: str, column: str) -> CheckConstraint:
     """CHECK `column` lies in [0, 1], as confidences and thresholds do (NULL passes)."""
-    return CheckConstraint(f"{column} >= 0 AND {column} <= 1",
-                           name=f"ck_{table}_{column}_unit_interval")
+    return CheckConstraint(
+        f"{column} >= 0 AND {column} <= 1", name=f"ck_{table}_{column}_unit_interval"
+    )

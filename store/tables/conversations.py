@@ -55,9 +55,12 @@ from store.tables.enums import (
 
 def _in_conversation(table: str) -> ForeignKeyConstraint:
     """(conversation_id, business_id) -> conversations: the row and its conversation agree."""
-    return ForeignKeyConstraint(["conversation_id", "business_id"],
-                                ["conversations.id", "conversations.business_id"],
-                                name=f"fk_{table}_conversation_business", ondelete="CASCADE")
+    return ForeignKeyConstraint(
+        ["conversation_id", "business_id"],
+        ["conversations.id", "conversations.business_id"],
+        name=f"fk_{table}_conversation_business",
+        ondelete="CASCADE",
+    )
 
 
 class Conversation(SQLModel, table=True):
@@ -65,16 +68,26 @@ class Conversation(SQLModel, table=True):
 
     __tablename__ = "conversations"
     __table_args__ = (
-        UniqueConstraint("social_connection_id", "customer_platform_id",
-                         name="uq_conversations_connection_customer"),
+        UniqueConstraint(
+            "social_connection_id",
+            "customer_platform_id",
+            name="uq_conversations_connection_customer",
+        ),
         UniqueConstraint("id", "business_id", name="uq_conversations_id_business"),
-        ForeignKeyConstraint(["social_connection_id", "business_id"],
-                             ["social_connections.id", "social_connections.business_id"],
-                             name="fk_conversations_connection_business", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["social_connection_id", "business_id"],
+            ["social_connections.id", "social_connections.business_id"],
+            name="fk_conversations_connection_business",
+            ondelete="CASCADE",
+        ),
         unit_interval("conversations", "ai_confidence_score_last"),
         non_negative("conversations", "unread_count"),
-        Index("ix_conversations_business_status_last_message",
-              "business_id", "status", desc("last_message_at")),
+        Index(
+            "ix_conversations_business_status_last_message",
+            "business_id",
+            "status",
+            desc("last_message_at"),
+        ),
         Index("ix_conversations_business_last_message", "business_id", desc("last_message_at")),
         # The idle-conversation sweeper scans by status and age across businesses.
         Index("ix_conversations_status_last_message", "status", "last_message_at"),
@@ -89,17 +102,22 @@ class Conversation(SQLModel, table=True):
     customer_avatar_url: str | None = Field(default=None, sa_column=text_column())
     status: ConversationStatus = Field(
         default=ConversationStatus.ACTIVE_AI,
-        sa_column=enum_column(ConversationStatus, default=ConversationStatus.ACTIVE_AI))
+        sa_column=enum_column(ConversationStatus, default=ConversationStatus.ACTIVE_AI),
+    )
     last_message_at: datetime = Field(sa_column=timestamptz(nullable=False))
     last_message_snippet: str | None = Field(default=None, sa_column=text_column())
     # Opens the platform's customer-service window (WhatsApp 24 h, Instagram human agent 7 d).
     last_customer_message_at: datetime | None = Field(default=None, sa_column=timestamptz())
     unread_count: int = Field(default=0, sa_column=zero_column())
-    assigned_to_user_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "users.id", ondelete="SET NULL", nullable=True, index=True))
+    assigned_to_user_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("users.id", ondelete="SET NULL", nullable=True, index=True),
+    )
     ai_confidence_score_last: float | None = Field(default=None, sa_column=Column(Float))
-    tags: list[str] = Field(default_factory=list, sa_column=Column(
-        ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")))
+    tags: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    )
     notes: str | None = Field(default=None, sa_column=text_column())
     # The owner's numbers (time to first human response, time to resolve) come from these.
     escalated_at: datetime | None = Field(default=None, sa_column=timestamptz())
@@ -118,8 +136,11 @@ class Message(SQLModel, table=True):
         # Webhooks are redelivered: the platform's id makes storing a message idempotent.
         UniqueConstraint("platform_message_id", name="uq_messages_platform_message_id"),
         one_of("messages", "delivery_status", DeliveryStatus),
-        Index("ix_messages_conversation_platform_timestamp",
-              "conversation_id", desc("platform_timestamp")),
+        Index(
+            "ix_messages_conversation_platform_timestamp",
+            "conversation_id",
+            desc("platform_timestamp"),
+        ),
         Index("ix_messages_business_created", "business_id", "created_at"),
     )
 
@@ -130,18 +151,28 @@ class Message(SQLModel, table=True):
     sender_type: ConversationSenderType = Field(sa_column=enum_column(ConversationSenderType))
     content_type: MessageContentType = Field(
         default=MessageContentType.TEXT,
-        sa_column=enum_column(MessageContentType, default=MessageContentType.TEXT))
+        sa_column=enum_column(MessageContentType, default=MessageContentType.TEXT),
+    )
     text_content: str | None = Field(default=None, sa_column=text_column())
     media_url: str | None = Field(default=None, sa_column=text_column())
     media_mime_type: str | None = Field(default=None, sa_column=text_column())
-    ai_processing_log_id: uuid.UUID | None = Field(default=None, sa_column=Column(
-        ForeignKey("ai_responses_log.id", ondelete="SET NULL", use_alter=True,
-                   name="fk_messages_ai_processing_log_id"),
-        index=True))
+    ai_processing_log_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=Column(
+            ForeignKey(
+                "ai_responses_log.id",
+                ondelete="SET NULL",
+                use_alter=True,
+                name="fk_messages_ai_processing_log_id",
+            ),
+            index=True,
+        ),
+    )
     platform_timestamp: datetime = Field(sa_column=timestamptz(nullable=False))
     # Outgoing messages only; NULL for what customers send.
     delivery_status: DeliveryStatus | None = Field(
-        default=None, sa_column=text_enum_column(DeliveryStatus, nullable=True))
+        default=None, sa_column=text_enum_column(DeliveryStatus, nullable=True)
+    )
     # The platform's payload for this message, for replay and debugging.
     raw: dict[str, Any] | None = Field(default=None, sa_column=jsonb_column())
     created_at: datetime = created_at()
@@ -164,23 +195,29 @@ class AiResponseLog(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     conversation_id: uuid.UUID = Field(sa_column=Column(Uuid, nullable=False))
     business_id: uuid.UUID = Field(sa_column=fk_column("businesses.id", ondelete="CASCADE"))
-    incoming_message_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "messages.id", ondelete="SET NULL", nullable=True, index=True))
-    generated_message_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "messages.id", ondelete="SET NULL", nullable=True, index=True))
+    incoming_message_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("messages.id", ondelete="SET NULL", nullable=True, index=True),
+    )
+    generated_message_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("messages.id", ondelete="SET NULL", nullable=True, index=True),
+    )
     prompt_template_used: str | None = Field(default=None, sa_column=text_column())
     # With the local brain: its decision trace in place of a prompt.
     final_prompt_sent_to_llm: str = Field(sa_column=text_column(nullable=False))
     llm_raw_response: str | None = Field(default=None, sa_column=text_column())
     parsed_response_text: str | None = Field(default=None, sa_column=text_column())
     retrieved_context_snippets: list[Any] | dict[str, Any] | None = Field(
-        default=None, sa_column=jsonb_column())
+        default=None, sa_column=jsonb_column()
+    )
     detected_intent: str | None = Field(default=None, sa_column=text_column())
     extracted_entities: dict[str, Any] | None = Field(default=None, sa_column=jsonb_column())
     sentiment: str | None = Field(default=None, sa_column=text_column())
     confidence_score: float | None = Field(default=None, sa_column=Column(Float))
     action_taken: AiActionTaken | None = Field(
-        default=None, sa_column=enum_column(AiActionTaken, nullable=True, index=True))
+        default=None, sa_column=enum_column(AiActionTaken, nullable=True, index=True)
+    )
     error_details: str | None = Field(default=None, sa_column=text_column())
     processing_time_ms: int | None = Field(default=None, sa_column=Column(Integer))
     # Per-stage milliseconds (understand, retrieve, draft, verify...).
@@ -197,8 +234,9 @@ class ConversationStatusHistory(SQLModel, table=True):
     __table_args__ = (
         _in_conversation("conversation_status_history"),
         one_of("conversation_status_history", "actor", StatusActor),
-        Index("ix_conversation_status_history_conversation_created",
-              "conversation_id", "created_at"),
+        Index(
+            "ix_conversation_status_history_conversation_created", "conversation_id", "created_at"
+        ),
         Index("ix_conversation_status_history_business_created", "business_id", "created_at"),
     )
 
@@ -207,11 +245,13 @@ class ConversationStatusHistory(SQLModel, table=True):
     business_id: uuid.UUID = Field(sa_column=fk_column("businesses.id", ondelete="CASCADE"))
     # NULL for the first status a conversation is created with.
     from_status: ConversationStatus | None = Field(
-        default=None, sa_column=enum_column(ConversationStatus, nullable=True))
+        default=None, sa_column=enum_column(ConversationStatus, nullable=True)
+    )
     to_status: ConversationStatus = Field(sa_column=enum_column(ConversationStatus))
-    changed_by_user_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "users.id", ondelete="SET NULL", nullable=True, index=True))
+    changed_by_user_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("users.id", ondelete="SET NULL", nullable=True, index=True),
+    )
     actor: StatusActor = Field(sa_column=text_enum_column(StatusActor))
     reason: str | None = Field(default=None, sa_column=text_column())
     created_at: datetime = created_at()
-

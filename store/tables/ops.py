@@ -51,16 +51,22 @@ class WebhookEvent(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     platform: SocialPlatform = Field(sa_column=enum_column(SocialPlatform))
     # NULL when the path token matched no connection, or the connection was deleted since.
-    connection_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "social_connections.id", ondelete="SET NULL", nullable=True, index=True))
+    connection_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column(
+            "social_connections.id", ondelete="SET NULL", nullable=True, index=True
+        ),
+    )
     path_token: str | None = Field(default=None, sa_column=text_column())
     signature_valid: bool = Field(sa_column=Column(Boolean, nullable=False))
-    headers: dict[str, Any] = Field(default_factory=dict,
-                                    sa_column=jsonb_column(nullable=False, default="{}"))
+    headers: dict[str, Any] = Field(
+        default_factory=dict, sa_column=jsonb_column(nullable=False, default="{}")
+    )
     payload: dict[str, Any] = Field(sa_column=jsonb_column(nullable=False))
     status: WebhookEventStatus = Field(
         default=WebhookEventStatus.RECEIVED,
-        sa_column=text_enum_column(WebhookEventStatus, default=WebhookEventStatus.RECEIVED))
+        sa_column=text_enum_column(WebhookEventStatus, default=WebhookEventStatus.RECEIVED),
+    )
     error: str | None = Field(default=None, sa_column=text_column())
     received_at: datetime = Field(default_factory=utcnow, sa_column=_now_column())
     processed_at: datetime | None = Field(default=None, sa_column=timestamptz())
@@ -82,23 +88,31 @@ class OutboxMessage(SQLModel, table=True):
     id: uuid.UUID = uuid_pk()
     kind: OutboxKind = Field(sa_column=text_enum_column(OutboxKind))
     # NULL for mail that belongs to no business (a password reset, an operator alert).
-    business_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "businesses.id", ondelete="CASCADE", nullable=True, index=True))
-    conversation_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "conversations.id", ondelete="CASCADE", nullable=True, index=True))
+    business_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("businesses.id", ondelete="CASCADE", nullable=True, index=True),
+    )
+    conversation_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("conversations.id", ondelete="CASCADE", nullable=True, index=True),
+    )
     # The stored message this send delivers; its delivery_status follows the send.
-    message_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "messages.id", ondelete="SET NULL", nullable=True, index=True))
+    message_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("messages.id", ondelete="SET NULL", nullable=True, index=True),
+    )
     idempotency_key: str = Field(sa_column=text_column(nullable=False))
     # Platform user id, phone number, email address or webhook URL.
     recipient: str | None = Field(default=None, sa_column=text_column())
     payload: dict[str, Any] = Field(sa_column=jsonb_column(nullable=False))
     status: OutboxStatus = Field(
         default=OutboxStatus.PENDING,
-        sa_column=text_enum_column(OutboxStatus, default=OutboxStatus.PENDING))
+        sa_column=text_enum_column(OutboxStatus, default=OutboxStatus.PENDING),
+    )
     attempts: int = Field(default=0, sa_column=zero_column())
-    next_attempt_at: datetime | None = Field(default_factory=utcnow,
-                                             sa_column=_now_column(nullable=True))
+    next_attempt_at: datetime | None = Field(
+        default_factory=utcnow, sa_column=_now_column(nullable=True)
+    )
     last_error: str | None = Field(default=None, sa_column=text_column())
     sent_at: datetime | None = Field(default=None, sa_column=timestamptz())
     provider_message_id: str | None = Field(default=None, sa_column=text_column())
@@ -119,8 +133,10 @@ class Notification(SQLModel, table=True):
     kind: str = Field(sa_column=text_column(nullable=False))
     title: str = Field(sa_column=text_column(nullable=False))
     body: str | None = Field(default=None, sa_column=text_column())
-    conversation_id: uuid.UUID | None = Field(default=None, sa_column=fk_column(
-        "conversations.id", ondelete="CASCADE", nullable=True, index=True))
+    conversation_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=fk_column("conversations.id", ondelete="CASCADE", nullable=True, index=True),
+    )
     read_at: datetime | None = Field(default=None, sa_column=timestamptz())
     created_at: datetime = created_at()
 
@@ -132,8 +148,12 @@ class Alert(SQLModel, table=True):
     __table_args__ = (
         one_of("alerts", "status", AlertStatus),
         # Deduplication: a rule that is still firing updates its row instead of adding one.
-        Index("uq_alerts_fingerprint_firing", "fingerprint", unique=True,
-              postgresql_where=text("status = 'firing'")),
+        Index(
+            "uq_alerts_fingerprint_firing",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text("status = 'firing'"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -141,10 +161,11 @@ class Alert(SQLModel, table=True):
     fingerprint: str = Field(sa_column=text_column(nullable=False))
     status: AlertStatus = Field(
         default=AlertStatus.FIRING,
-        sa_column=text_enum_column(AlertStatus, default=AlertStatus.FIRING))
+        sa_column=text_enum_column(AlertStatus, default=AlertStatus.FIRING),
+    )
     first_fired_at: datetime = Field(default_factory=utcnow, sa_column=_now_column())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_now_column())
     resolved_at: datetime | None = Field(default=None, sa_column=timestamptz())
-    details: dict[str, Any] = Field(default_factory=dict,
-                                    sa_column=jsonb_column(nullable=False, default="{}"))
-
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=jsonb_column(nullable=False, default="{}")
+    )

@@ -32,8 +32,12 @@ class SocialConnection(SQLModel, table=True):
 
     __tablename__ = "social_connections"
     __table_args__ = (
-        UniqueConstraint("business_id", "platform", "platform_account_id",
-                         name="uq_social_connections_business_platform_account"),
+        UniqueConstraint(
+            "business_id",
+            "platform",
+            "platform_account_id",
+            name="uq_social_connections_business_platform_account",
+        ),
         # Target of the conversations' composite foreign key (tenant consistency).
         UniqueConstraint("id", "business_id", name="uq_social_connections_id_business"),
         UniqueConstraint("webhook_path_token", name="uq_social_connections_webhook_path_token"),
@@ -55,7 +59,8 @@ class SocialConnection(SQLModel, table=True):
     token_expires_at: datetime | None = Field(default=None, sa_column=timestamptz())
     token_status: TokenStatus = Field(
         default=TokenStatus.VALID,
-        sa_column=text_enum_column(TokenStatus, default=TokenStatus.VALID))
+        sa_column=text_enum_column(TokenStatus, default=TokenStatus.VALID),
+    )
     is_active: bool = Field(default=True, sa_column=flag_column())
     # e.g. {"messages": true, "feed": false}
     permissions: dict[str, Any] | None = Field(default=None, sa_column=jsonb_column())

@@ -34,8 +34,10 @@ class WorkspaceChatMessage(SQLModel, table=True):
     content: str = Field(sa_column=text_column(nullable=False))
     thread: WorkspaceThread = Field(
         default=WorkspaceThread.ASSISTANT,
-        sa_column=text_enum_column(WorkspaceThread, default=WorkspaceThread.ASSISTANT))
+        sa_column=text_enum_column(WorkspaceThread, default=WorkspaceThread.ASSISTANT),
+    )
     # Suggestions, progress, the field being asked... ("metadata" is reserved by SQLAlchemy).
     message_metadata: dict[str, Any] | None = Field(
-        default=None, sa_column=Column("metadata", JSONB))
+        default=None, sa_column=Column("metadata", JSONB)
+    )
     timestamp: datetime = created_at()

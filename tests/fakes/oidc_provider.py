@@ -76,14 +76,20 @@ class FakeOidcProvider:
         """An RS256 ID token for `grant`, as Google would issue it."""
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": self.url, "aud": CLIENT_ID, "azp": CLIENT_ID, "sub": grant.account.sub,
-            "email": grant.account.email, "email_verified": grant.account.email_verified,
-            "name": grant.account.name, "picture": grant.account.picture,
-            "nonce": grant.nonce, "iat": now, "exp": now + 3600,
+            "iss": self.url,
+            "aud": CLIENT_ID,
+            "azp": CLIENT_ID,
+            "sub": grant.account.sub,
+            "email": grant.account.email,
+            "email_verified": grant.account.email_verified,
+            "name": grant.account.name,
+            "picture": grant.account.picture,
+            "nonce": grant.nonce,
+            "iat": now,
+            "exp": now + 3600,
         }
         claims.update(self.id_token_overrides)
-        return jwt.encode(claims, self.signing_key, algorithm="RS256",
-                          headers={"kid": KEY_ID})
+        return jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": KEY_ID})
 
 
 def _s256(verifier: str) -> str:
@@ -97,19 +103,23 @@ def _error(error: str, description: str, status: int = 400) -> JSONResponse:
 
 def _app(provider: FakeOidcProvider) -> Starlette:
     async def configuration(_: Request) -> JSONResponse:
-        return JSONResponse({
-            "issuer": provider.url,
-            "authorization_endpoint": f"{provider.url}/authorize",
-            "token_endpoint": f"{provider.url}/token",
-            "jwks_uri": f"{provider.url}/jwks",
-            "response_types_supported": ["code"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "scopes_supported": ["openid", "email", "profile"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                      "client_secret_post"],
-            "code_challenge_methods_supported": ["plain", "S256"],
-        })
+        return JSONResponse(
+            {
+                "issuer": provider.url,
+                "authorization_endpoint": f"{provider.url}/authorize",
+                "token_endpoint": f"{provider.url}/token",
+                "jwks_uri": f"{provider.url}/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "profile"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+                "code_challenge_methods_supported": ["plain", "S256"],
+            }
+        )
 
     async def authorize(request: Request) -> Response:
         params = dict(request.query_params)
@@ -118,8 +128,11 @@ def _app(provider: FakeOidcProvider) -> Starlette:
             return _error("invalid_request", "unknown client or response type")
         code = secrets.token_urlsafe(24)
         provider.grants[code] = _Grant(
-            account=provider.account, redirect_uri=params.get("redirect_uri", ""),
-            nonce=params.get("nonce", ""), code_challenge=params.get("code_challenge", ""))
+            account=provider.account,
+            redirect_uri=params.get("redirect_uri", ""),
+            nonce=params.get("nonce", ""),
+            code_challenge=params.get("code_challenge", ""),
+        )
         query = urlencode({"code": code, "state": params.get("state", "")})
         return RedirectResponse(f"{params['redirect_uri']}?{query}", status_code=302)
 
@@ -135,38 +148,54 @@ def _app(provider: FakeOidcProvider) -> Starlette:
             return _error("invalid_grant", "redirect_uri mismatch")
         if _s256(str(form.get("code_verifier", ""))) != grant.code_challenge:
             return _error("invalid_grant", "PKCE verification failed")
-        return JSONResponse({"access_token": "ya29." + secrets.token_urlsafe(16),
-                             "token_type": "Bearer", "expires_in": 3599,
-                             "scope": "openid email profile",
-                             "id_token": provider.id_token(grant)})
+        return JSONResponse(
+            {
+                "access_token": "ya29." + secrets.token_urlsafe(16),
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "scope": "openid email profile",
+                "id_token": provider.id_token(grant),
+            }
+        )
 
     async def jwks(_: Request) -> JSONResponse:
-        rsa_public = jwt.algorithms.RSAAlgorithm.to_jwk(provider.signing_key.public_key(),
-                                                        as_dict=True)
-        ec_public = jwt.algorithms.ECAlgorithm.to_jwk(provider.ec_signing_key.public_key(),
-                                                      as_dict=True)
-        return JSONResponse({"keys": [
-            {**rsa_public, "kid": KEY_ID, "use": "sig", "alg": "RS256"},
-            {**ec_public, "kid": EC_KEY_ID, "use": "sig", "alg": "ES256"},
-        ]})
+        rsa_public = jwt.algorithms.RSAAlgorithm.to_jwk(
+            provider.signing_key.public_key(), as_dict=True
+        )
+        ec_public = jwt.algorithms.ECAlgorithm.to_jwk(
+            provider.ec_signing_key.public_key(), as_dict=True
+        )
+        return JSONResponse(
+            {
+                "keys": [
+                    {**rsa_public, "kid": KEY_ID, "use": "sig", "alg": "RS256"},
+                    {**ec_public, "kid": EC_KEY_ID, "use": "sig", "alg": "ES256"},
+                ]
+            }
+        )
 
-    return Starlette(routes=[
-        Route("/.well-known/openid-configuration", configuration),
-        Route("/authorize", authorize),
-        Route("/token", token, methods=["POST"]),
-        Route("/jwks", jwks),
-    ])
+    return Starlette(
+        routes=[
+            Route("/.well-known/openid-configuration", configuration),
+            Route("/authorize", authorize),
+            Route("/token", token, methods=["POST"]),
+            Route("/jwks", jwks),
+        ]
+    )
 
 
 @contextmanager
 def running_oidc_provider() -> Iterator[FakeOidcProvider]:
     """Start the provider on a free loopback port for the duration of the block."""
     port = free_port()
-    provider = FakeOidcProvider(url=f"http://127.0.0.1:{port}",
-                                signing_key=rsa.generate_private_key(65537, 2048),
-                                ec_signing_key=ec.generate_private_key(ec.SECP256R1()))
-    server = serve_in_thread(_app(provider), port=port,
-                             ready_path="/.well-known/openid-configuration")
+    provider = FakeOidcProvider(
+        url=f"http://127.0.0.1:{port}",
+        signing_key=rsa.generate_private_key(65537, 2048),
+        ec_signing_key=ec.generate_private_key(ec.SECP256R1()),
+    )
+    server = serve_in_thread(
+        _app(provider), port=port, ready_path="/.well-known/openid-configuration"
+    )
     try:
         yield provider
     finally:

@@ -7,6 +7,7 @@ the API docs, and the worker process runs a job enqueued through Redis.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -23,13 +24,20 @@ from tests.support.processes import running, wait_until_healthy
 
 
 @pytest.fixture(scope="module")
-def api_url(migrated_database: str) -> str:
+def api_url(migrated_database: str) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running("uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-                 env={"PUBLIC_URL": url}):
+    with running(
+        "uvicorn",
+        "api.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env={"PUBLIC_URL": url},
+    ):
         wait_until_healthy(url)
-        yield url  # type: ignore[misc]
+        yield url
 
 
 def test_sign_up_sign_in_and_read_profile(api_url: str) -> None:
@@ -41,10 +49,12 @@ def test_sign_up_sign_in_and_read_profile(api_url: str) -> None:
 
     fresh = create_client(api_url, "anon-key")
     session = fresh.auth.sign_in_with_password(
-        {"email": email, "password": "correct-horse-battery"}).session
+        {"email": email, "password": "correct-horse-battery"}
+    ).session
     assert session is not None
-    me = httpx.get(f"{api_url}/api/v1/users/me",
-                   headers={"Authorization": f"Bearer {session.access_token}"})
+    me = httpx.get(
+        f"{api_url}/api/v1/users/me", headers={"Authorization": f"Bearer {session.access_token}"}
+    )
     assert me.status_code == 200
     assert me.json()["email"] == email
     assert me.json()["id"] == session.user.id
@@ -58,16 +68,23 @@ def test_openapi_docs_are_served(api_url: str) -> None:
     assert "/api/v1/users/me" in paths
 
 
-async def test_worker_process_runs_jobs_from_redis(settings: Settings, pg: psycopg.Connection,
-                                                   migrated_database: str) -> None:
+async def test_worker_process_runs_jobs_from_redis(
+    settings: Settings, pg: psycopg.Connection, migrated_database: str
+) -> None:
     user_id, session_id = uuid.uuid4(), uuid.uuid4()
-    pg.execute("INSERT INTO chidi_auth.users (id, email) VALUES (%s, %s)",
-               (user_id, f"{user_id.hex[:12]}@example.com"))
-    pg.execute("INSERT INTO chidi_auth.sessions (id, user_id, amr) VALUES (%s, %s, 'password')",
-               (session_id, user_id))
-    pg.execute("INSERT INTO chidi_auth.refresh_tokens (id, token_hash, session_id, revoked, "
-               "expires_at) VALUES (%s, %s, %s, false, now() - %s)",
-               (uuid.uuid4(), hash_token(uuid.uuid4().hex), session_id, timedelta(days=1)))
+    pg.execute(
+        "INSERT INTO chidi_auth.users (id, email) VALUES (%s, %s)",
+        (user_id, f"{user_id.hex[:12]}@example.com"),
+    )
+    pg.execute(
+        "INSERT INTO chidi_auth.sessions (id, user_id, amr) VALUES (%s, %s, 'password')",
+        (session_id, user_id),
+    )
+    pg.execute(
+        "INSERT INTO chidi_auth.refresh_tokens (id, token_hash, session_id, revoked, "
+        "expires_at) VALUES (%s, %s, %s, false, now() - %s)",
+        (uuid.uuid4(), hash_token(uuid.uuid4().hex), session_id, timedelta(days=1)),
+    )
 
     with running("arq", "workers.settings.WorkerSettings"):
         pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
@@ -78,6 +95,7 @@ async def test_worker_process_runs_jobs_from_redis(settings: Settings, pg: psyco
         finally:
             await pool.aclose()
     assert counts["refresh_tokens"] >= 1
-    remaining = pg.execute("SELECT count(*) FROM chidi_auth.refresh_tokens WHERE session_id = %s",
-                           (session_id,)).fetchone()
+    remaining = pg.execute(
+        "SELECT count(*) FROM chidi_auth.refresh_tokens WHERE session_id = %s", (session_id,)
+    ).fetchone()
     assert remaining == (0,)

@@ -22,8 +22,9 @@ def test_readyz_checks_database_and_redis(live_server: LiveServer) -> None:
 def test_unknown_route_uses_the_error_shape(live_server: LiveServer) -> None:
     response = httpx.get(f"{live_server.url}/no-such-page")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "not_found", "message": "Not Found",
-                                         "details": None}}
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "Not Found", "details": None}
+    }
 
 
 def test_request_id_is_echoed_or_generated(live_server: LiveServer) -> None:

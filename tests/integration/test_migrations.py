@@ -60,8 +60,7 @@ _ENUM_LABELS = """
 def migrations_url(settings: Settings) -> Iterator[str]:
     """A private, emptied database for this module; left migrated to head afterwards."""
     url = make_url(settings.database_url)
-    private = url.set(database=f"{url.database}_migrations").render_as_string(
-        hide_password=False)
+    private = url.set(database=f"{url.database}_migrations").render_as_string(hide_password=False)
     ensure_database(private)
     drop_everything(private)
     yield private
@@ -69,8 +68,9 @@ def migrations_url(settings: Settings) -> Iterator[str]:
 
 
 def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(
-            hide_password=False)) as conn:
+    with psycopg.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    ) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -100,8 +100,9 @@ def migrated(migrations_url: str) -> str:
 
 def test_downgrade_base_then_upgrade_head_restores_every_table(migrated: str) -> None:
     tables = {row[0] for row in _rows(migrated, _OWN_RELATIONS)}
-    expected = {f"{table.schema or 'public'}.{table.name}"
-                for table in SQLModel.metadata.tables.values()}
+    expected = {
+        f"{table.schema or 'public'}.{table.name}" for table in SQLModel.metadata.tables.values()
+    }
     assert expected <= tables
 
 
@@ -113,8 +114,14 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(migrated
     engine = create_engine(migrated, poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={
-                "compare_type": True, "compare_server_default": True, "include_schemas": True})
+            context = MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_schemas": True,
+                },
+            )
             differences = compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()

@@ -22,15 +22,18 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     assert binary, "redis-server is installed by `make infra`"
     port = free_port()
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--dir", str(tmp_path)],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
-                              check=False).stdout.strip() == b"PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(port), "ping"], capture_output=True, check=False
+                ).stdout.strip()
+                == b"PONG"
+            ):
                 break
         except FileNotFoundError:
             break
@@ -41,12 +44,14 @@ def own_redis(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
 
 
 def test_readyz_turns_503_when_redis_stops(
-    migrated_database: str, settings: Settings,
+    migrated_database: str,
+    settings: Settings,
     own_redis: tuple[int, subprocess.Popen[bytes]],
 ) -> None:
     port, process = own_redis
-    server = start_live_server(settings.model_copy(
-        update={"redis_url": f"redis://127.0.0.1:{port}/0"}))
+    server = start_live_server(
+        settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{port}/0"})
+    )
     try:
         assert httpx.get(f"{server.url}/readyz").status_code == 200
         process.kill()
@@ -63,8 +68,11 @@ def test_readyz_turns_503_when_redis_stops(
 
 
 def test_readyz_names_the_database_when_it_is_unreachable(settings: Settings) -> None:
-    server = start_live_server(settings.model_copy(
-        update={"database_url": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"}))
+    server = start_live_server(
+        settings.model_copy(
+            update={"database_url": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"}
+        )
+    )
     try:
         response = httpx.get(f"{server.url}/readyz", timeout=10)
         assert response.status_code == 503

@@ -56,30 +56,57 @@ async def make_product(db: AsyncSession, *, business: Business) -> Product:
     return product
 
 
-def item(*, product: Product, sku: str = "ADA-HOODIE-S", business_id: uuid.UUID | None = None,
-         price: str = "25.00", stock: int = 3) -> InventoryItem:
-    return InventoryItem(business_id=business_id or product.business_id, product_id=product.id,
-                         sku=sku, price=Decimal(price), stock_quantity=stock)
+def item(
+    *,
+    product: Product,
+    sku: str = "ADA-HOODIE-S",
+    business_id: uuid.UUID | None = None,
+    price: str = "25.00",
+    stock: int = 3,
+) -> InventoryItem:
+    return InventoryItem(
+        business_id=business_id or product.business_id,
+        product_id=product.id,
+        sku=sku,
+        price=Decimal(price),
+        stock_quantity=stock,
+    )
 
 
 async def make_conversation(db: AsyncSession, *, business: Business) -> Conversation:
     connection = SocialConnection(
-        business_id=business.id, platform=SocialPlatform.INSTAGRAM,
-        platform_account_id=uuid.uuid4().hex, webhook_path_token=uuid.uuid4().hex)
+        business_id=business.id,
+        platform=SocialPlatform.INSTAGRAM,
+        platform_account_id=uuid.uuid4().hex,
+        webhook_path_token=uuid.uuid4().hex,
+    )
     db.add(connection)
     await db.flush()
-    conversation = Conversation(business_id=business.id, social_connection_id=connection.id,
-                                customer_platform_id="igsid-1", last_message_at=NOW)
+    conversation = Conversation(
+        business_id=business.id,
+        social_connection_id=connection.id,
+        customer_platform_id="igsid-1",
+        last_message_at=NOW,
+    )
     db.add(conversation)
     await db.flush()
     return conversation
 
 
-def message(*, conversation: Conversation, platform_message_id: str | None = None,
-            sender: ConversationSenderType = ConversationSenderType.CUSTOMER) -> Message:
-    return Message(conversation_id=conversation.id, business_id=conversation.business_id,
-                   platform_message_id=platform_message_id, sender_type=sender,
-                   text_content="Do you have the hoodie in small?", platform_timestamp=NOW)
+def message(
+    *,
+    conversation: Conversation,
+    platform_message_id: str | None = None,
+    sender: ConversationSenderType = ConversationSenderType.CUSTOMER,
+) -> Message:
+    return Message(
+        conversation_id=conversation.id,
+        business_id=conversation.business_id,
+        platform_message_id=platform_message_id,
+        sender_type=sender,
+        text_content="Do you have the hoodie in small?",
+        platform_timestamp=NOW,
+    )
 
 
 async def violation(db: AsyncSession, *rows: SQLModel) -> str:
@@ -107,8 +134,10 @@ async def test_a_sku_is_unique_within_a_business(db: AsyncSession) -> None:
     db.add(item(product=product, sku="ADA-HOODIE-S"))
     await db.flush()
 
-    assert await violation(db, item(product=product, sku="ADA-HOODIE-S")) == \
-        "uq_inventory_items_business_sku"
+    assert (
+        await violation(db, item(product=product, sku="ADA-HOODIE-S"))
+        == "uq_inventory_items_business_sku"
+    )
 
 
 async def test_the_same_sku_in_two_businesses_is_fine(db: AsyncSession) -> None:
@@ -120,16 +149,20 @@ async def test_the_same_sku_in_two_businesses_is_fine(db: AsyncSession) -> None:
     assert await count(db, InventoryItem, sku="HOODIE-S") == 2
 
 
-@pytest.mark.parametrize(("fields", "constraint"), [
-    ({"stock": -1}, "ck_inventory_items_stock_quantity_non_negative"),
-    ({"price": "-0.01"}, "ck_inventory_items_price_non_negative"),
-    ({"sku": "BAD SKU"}, "ck_inventory_items_sku_format"),
-    ({"sku": "ÉTÉ-1"}, "ck_inventory_items_sku_format"),
-    ({"sku": ""}, "ck_inventory_items_sku_format"),
-    ({"sku": "A" * 51}, "ck_inventory_items_sku_format"),
-])
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        ({"stock": -1}, "ck_inventory_items_stock_quantity_non_negative"),
+        ({"price": "-0.01"}, "ck_inventory_items_price_non_negative"),
+        ({"sku": "BAD SKU"}, "ck_inventory_items_sku_format"),
+        ({"sku": "ÉTÉ-1"}, "ck_inventory_items_sku_format"),
+        ({"sku": ""}, "ck_inventory_items_sku_format"),
+        ({"sku": "A" * 51}, "ck_inventory_items_sku_format"),
+    ],
+)
 async def test_bad_inventory_values_are_refused(
-        db: AsyncSession, fields: dict[str, Any], constraint: str) -> None:
+    db: AsyncSession, fields: dict[str, Any], constraint: str
+) -> None:
     product = await make_product(db, business=await make_business(db))
     assert await violation(db, item(product=product, **fields)) == constraint
 
@@ -149,8 +182,10 @@ async def test_a_negative_base_price_is_refused(db: AsyncSession) -> None:
 async def test_an_item_cannot_claim_a_business_other_than_its_products(db: AsyncSession) -> None:
     product = await make_product(db, business=await make_business(db))
     other = await make_business(db)
-    assert await violation(db, item(product=product, business_id=other.id)) == \
-        "fk_inventory_items_product_business"
+    assert (
+        await violation(db, item(product=product, business_id=other.id))
+        == "fk_inventory_items_product_business"
+    )
 
 
 async def test_money_round_trips_exactly(db: AsyncSession) -> None:
@@ -177,13 +212,17 @@ async def test_business_defaults_come_from_the_database(db: AsyncSession) -> Non
     assert business.profile_completeness_score == 0
 
 
-@pytest.mark.parametrize(("fields", "constraint"), [
-    ({"confidence_threshold": 1.5}, "ck_businesses_confidence_threshold_unit_interval"),
-    ({"profile_completeness_score": 101}, "ck_businesses_profile_completeness_score_range"),
-    ({"shortcode": "MY BIZ"}, "ck_businesses_shortcode_format"),
-])
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        ({"confidence_threshold": 1.5}, "ck_businesses_confidence_threshold_unit_interval"),
+        ({"profile_completeness_score": 101}, "ck_businesses_profile_completeness_score_range"),
+        ({"shortcode": "MY BIZ"}, "ck_businesses_shortcode_format"),
+    ],
+)
 async def test_bad_business_values_are_refused(
-        db: AsyncSession, fields: dict[str, Any], constraint: str) -> None:
+    db: AsyncSession, fields: dict[str, Any], constraint: str
+) -> None:
     user = User(id=uuid.uuid4(), email=f"{uuid.uuid4().hex}@example.com")
     db.add(user)
     await db.flush()
@@ -208,15 +247,15 @@ async def test_a_platform_message_id_is_stored_once(db: AsyncSession) -> None:
 
 
 async def test_a_message_cannot_claim_a_business_other_than_its_conversations(
-        db: AsyncSession) -> None:
+    db: AsyncSession,
+) -> None:
     conversation = await make_conversation(db, business=await make_business(db))
     stray = message(conversation=conversation)
     stray.business_id = (await make_business(db)).id
     assert await violation(db, stray) == "fk_messages_conversation_business"
 
 
-async def test_a_conversation_starts_with_the_ai_and_enums_load_as_enums(
-        db: AsyncSession) -> None:
+async def test_a_conversation_starts_with_the_ai_and_enums_load_as_enums(db: AsyncSession) -> None:
     conversation_id = (await make_conversation(db, business=await make_business(db))).id
     db.expire_all()
 
@@ -259,10 +298,15 @@ async def test_deleting_a_message_clears_the_log_references_to_it(db: AsyncSessi
     reply = message(conversation=conversation, sender=ConversationSenderType.AI_BOT)
     db.add_all([incoming, reply])
     await db.flush()
-    log = AiResponseLog(conversation_id=conversation.id, business_id=conversation.business_id,
-                        incoming_message_id=incoming.id, generated_message_id=reply.id,
-                        final_prompt_sent_to_llm="local brain trace",
-                        action_taken=AiActionTaken.RESPONDED_AUTO, confidence_score=0.9)
+    log = AiResponseLog(
+        conversation_id=conversation.id,
+        business_id=conversation.business_id,
+        incoming_message_id=incoming.id,
+        generated_message_id=reply.id,
+        final_prompt_sent_to_llm="local brain trace",
+        action_taken=AiActionTaken.RESPONDED_AUTO,
+        confidence_score=0.9,
+    )
     db.add(log)
     await db.flush()
     reply.ai_processing_log_id = log.id
@@ -278,8 +322,11 @@ async def test_deleting_a_message_clears_the_log_references_to_it(db: AsyncSessi
 
 async def test_deleting_a_log_clears_the_message_reference_to_it(db: AsyncSession) -> None:
     conversation = await make_conversation(db, business=await make_business(db))
-    log = AiResponseLog(conversation_id=conversation.id, business_id=conversation.business_id,
-                        final_prompt_sent_to_llm="trace")
+    log = AiResponseLog(
+        conversation_id=conversation.id,
+        business_id=conversation.business_id,
+        final_prompt_sent_to_llm="trace",
+    )
     db.add(log)
     await db.flush()
     reply = message(conversation=conversation, sender=ConversationSenderType.AI_BOT)
@@ -297,8 +344,12 @@ async def test_deleting_a_log_clears_the_message_reference_to_it(db: AsyncSessio
 
 async def test_an_outbox_idempotency_key_is_used_once(db: AsyncSession) -> None:
     def send() -> OutboxMessage:
-        return OutboxMessage(kind=OutboxKind.EMAIL, idempotency_key="reset:42",
-                             recipient="ada@example.com", payload={"subject": "Reset"})
+        return OutboxMessage(
+            kind=OutboxKind.EMAIL,
+            idempotency_key="reset:42",
+            recipient="ada@example.com",
+            payload={"subject": "Reset"},
+        )
 
     db.add(send())
     await db.flush()
@@ -306,9 +357,12 @@ async def test_an_outbox_idempotency_key_is_used_once(db: AsyncSession) -> None:
 
 
 async def test_only_one_alert_fires_per_fingerprint(db: AsyncSession) -> None:
-    db.add_all([Alert(rule="llm_errors", fingerprint="llm_errors:openai",
-                      status=AlertStatus.RESOLVED),
-                Alert(rule="llm_errors", fingerprint="llm_errors:openai")])
+    db.add_all(
+        [
+            Alert(rule="llm_errors", fingerprint="llm_errors:openai", status=AlertStatus.RESOLVED),
+            Alert(rule="llm_errors", fingerprint="llm_errors:openai"),
+        ]
+    )
     await db.flush()
 
     second = Alert(rule="llm_errors", fingerprint="llm_errors:openai")

@@ -20,21 +20,35 @@ from core.settings import Settings
 from tests.support.live_server import LiveServer
 
 HOODIE: dict[str, Any] = {
-    "name": "Cool Hoodie", "description": "Warm, soft cotton hoodie", "category": "Apparel",
-    "base_price": "40.00", "images_urls": ["https://cdn.example.com/hoodie.jpg"],
-    "variants": [{"option_name": "Size", "values": ["S", "M"]},
-                 {"option_name": "Color", "values": ["Red", "Blue"]}],
+    "name": "Cool Hoodie",
+    "description": "Warm, soft cotton hoodie",
+    "category": "Apparel",
+    "base_price": "40.00",
+    "images_urls": ["https://cdn.example.com/hoodie.jpg"],
+    "variants": [
+        {"option_name": "Size", "values": ["S", "M"]},
+        {"option_name": "Color", "values": ["Red", "Blue"]},
+    ],
 }
 
 
-def access_token(settings: Settings, server: LiveServer, *, user_id: uuid.UUID,
-                 email: str) -> str:
+def access_token(settings: Settings, server: LiveServer, *, user_id: uuid.UUID, email: str) -> str:
     """A valid access token for a new user of the embedded auth at `server`."""
     now = int(time.time())
-    subject = TokenSubject(user_id=user_id, email=email, session_id=uuid.uuid4(),
-                           auth_method="password", authenticated_at=now)
-    token, _ = issue_access_token(subject, secret=settings.jwt_secret.get_secret_value(),
-                                  issuer=f"{server.url}/auth/v1", ttl_seconds=3600, now=now)
+    subject = TokenSubject(
+        user_id=user_id,
+        email=email,
+        session_id=uuid.uuid4(),
+        auth_method="password",
+        authenticated_at=now,
+    )
+    token, _ = issue_access_token(
+        subject,
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=f"{server.url}/auth/v1",
+        ttl_seconds=3600,
+        now=now,
+    )
     return token
 
 
@@ -44,11 +58,13 @@ class Owner:
 
     client: httpx.AsyncClient
 
-    async def create_product(self, body: dict[str, Any] | None = None,
-                             **overrides: Any) -> dict[str, Any]:
+    async def create_product(
+        self, body: dict[str, Any] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
         """POST a product (the hoodie unless told otherwise); asserts 201."""
-        response = await self.client.post("/api/v1/products",
-                                          json={**(body or HOODIE), **overrides})
+        response = await self.client.post(
+            "/api/v1/products", json={**(body or HOODIE), **overrides}
+        )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created
@@ -57,8 +73,9 @@ class Owner:
 async def _owner(settings: Settings, server: LiveServer) -> AsyncIterator[Owner]:
     user_id = uuid.uuid4()
     token = access_token(settings, server, user_id=user_id, email=f"{user_id.hex}@example.com")
-    async with httpx.AsyncClient(base_url=server.url, timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         yield Owner(client)
 
 

@@ -29,8 +29,9 @@ def ensure_database(database_url: str) -> None:
     """Create the database named in `database_url` if it does not exist yet."""
     info = psycopg.conninfo.conninfo_to_dict(_dsn(database_url))
     name = str(info["dbname"])
-    with psycopg.connect(psycopg.conninfo.make_conninfo(_dsn(database_url), dbname="postgres"),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        psycopg.conninfo.make_conninfo(_dsn(database_url), dbname="postgres"), autocommit=True
+    ) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return
         conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
@@ -39,9 +40,13 @@ def ensure_database(database_url: str) -> None:
 def drop_everything(database_url: str) -> None:
     """Drop every schema our code or its libraries create, then recreate `public`."""
     with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
-        schemas = [row[0] for row in conn.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
-            "AND nspname <> 'information_schema'")]
+        schemas = [
+            row[0]
+            for row in conn.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+                "AND nspname <> 'information_schema'"
+            )
+        ]
         for schema in schemas:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         conn.execute("CREATE SCHEMA public")

@@ -37,13 +37,20 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def serve_in_thread(app: ASGIApp, *, port: int, ready_path: str,
-                    graceful_shutdown_seconds: int | None = None) -> LiveServer:
+def serve_in_thread(
+    app: ASGIApp, *, port: int, ready_path: str, graceful_shutdown_seconds: int | None = None
+) -> LiveServer:
     """Serve any ASGI app on 127.0.0.1:`port`; return once `ready_path` answers 200."""
     url = f"http://127.0.0.1:{port}"
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                            lifespan="on", access_log=False,
-                            timeout_graceful_shutdown=graceful_shutdown_seconds)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=graceful_shutdown_seconds,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

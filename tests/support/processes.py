@@ -19,9 +19,13 @@ BIN = Path(sys.executable).parent
 @contextmanager
 def running(*command: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """A subprocess from the venv's bin, stopped (SIGINT, then SIGKILL) when the block ends."""
-    process = subprocess.Popen([str(BIN / command[0]), *command[1:]], cwd=ROOT,
-                               env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(BIN / command[0]), *command[1:]],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield process
     finally:

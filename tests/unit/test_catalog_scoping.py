@@ -13,15 +13,21 @@ from store.repositories import catalog
 
 
 def _public_functions() -> list[tuple[str, inspect.Signature]]:
-    return [(name, inspect.signature(fn)) for name, fn in vars(catalog).items()
-            if inspect.iscoroutinefunction(fn) and not name.startswith("_")]
+    return [
+        (name, inspect.signature(fn))
+        for name, fn in vars(catalog).items()
+        if inspect.iscoroutinefunction(fn) and not name.startswith("_")
+    ]
 
 
 def test_every_query_function_takes_the_business_or_a_scoped_product() -> None:
     functions = _public_functions()
     assert len(functions) > 15
-    unscoped = [name for name, sig in functions
-                if "business_id" not in sig.parameters and "product" not in sig.parameters]
+    unscoped = [
+        name
+        for name, sig in functions
+        if "business_id" not in sig.parameters and "product" not in sig.parameters
+    ]
     assert unscoped == []
 
 

@@ -16,11 +16,15 @@ def _request(version: str | None) -> Request:
 
 
 def test_current_shape_echoes_the_version() -> None:
-    response = gotrue_error_response(_request("2024-01-01"),
-                                     weak_password("Too short.", ["length"]))
+    response = gotrue_error_response(
+        _request("2024-01-01"), weak_password("Too short.", ["length"])
+    )
     assert response.status_code == 422
-    assert json.loads(bytes(response.body)) == {"code": "weak_password", "message": "Too short.",
-                                         "weak_password": {"reasons": ["length"]}}
+    assert json.loads(bytes(response.body)) == {
+        "code": "weak_password",
+        "message": "Too short.",
+        "weak_password": {"reasons": ["length"]},
+    }
     assert response.headers["x-supabase-api-version"] == "2024-01-01"
 
 
@@ -28,22 +32,37 @@ def test_legacy_shape_without_or_with_an_old_or_bad_version() -> None:
     for version in (None, "2023-05-01", "yesterday", "2024-13-45"):
         response = gotrue_error_response(_request(version), rate_limited(17))
         assert response.status_code == 429
-        assert json.loads(bytes(response.body)) == {"code": 429,
-                                             "error_code": "over_request_rate_limit",
-                                             "msg": "Request rate limit reached"}
+        assert json.loads(bytes(response.body)) == {
+            "code": 429,
+            "error_code": "over_request_rate_limit",
+            "msg": "Request rate limit reached",
+        }
         assert response.headers["retry-after"] == "17"
         assert response.headers["x-sb-error-code"] == "over_request_rate_limit"
 
 
 def test_redirect_helpers() -> None:
-    assert with_fragment("https://a.example/x?y=1", {"access_token": "t", "sb": ""}) \
+    assert (
+        with_fragment("https://a.example/x?y=1", {"access_token": "t", "sb": ""})
         == "https://a.example/x?y=1#access_token=t&sb="
-    assert with_query("https://a.example/x?y=1", {"code": "c"}) \
-        == "https://a.example/x?y=1&code=c"
-    implicit = error_redirect("https://a.example/x", status=403, error_code="otp_expired",
-                              description="Email link is invalid or has expired", pkce=False)
-    assert implicit == ("https://a.example/x#error=access_denied&error_code=otp_expired"
-                        "&error_description=Email+link+is+invalid+or+has+expired&sb=")
-    pkce = error_redirect("https://a.example/x", status=400, error_code="bad_oauth_state",
-                          description="bad", pkce=True)
+    )
+    assert with_query("https://a.example/x?y=1", {"code": "c"}) == "https://a.example/x?y=1&code=c"
+    implicit = error_redirect(
+        "https://a.example/x",
+        status=403,
+        error_code="otp_expired",
+        description="Email link is invalid or has expired",
+        pkce=False,
+    )
+    assert implicit == (
+        "https://a.example/x#error=access_denied&error_code=otp_expired"
+        "&error_description=Email+link+is+invalid+or+has+expired&sb="
+    )
+    pkce = error_redirect(
+        "https://a.example/x",
+        status=400,
+        error_code="bad_oauth_state",
+        description="bad",
+        pkce=True,
+    )
     assert pkce.startswith("https://a.example/x?error=invalid_request&error_code=bad_oauth_state")

@@ -23,15 +23,23 @@ def test_full_name_rules(bad: str) -> None:
 def test_avatar_url_rules() -> None:
     assert clean_avatar_url(" https://cdn.example.com/a.png ") == "https://cdn.example.com/a.png"
     assert clean_avatar_url("http://example.com/a") == "http://example.com/a"
-    for bad in ("javascript:alert(1)", "data:image/png;base64,AAAA", "//cdn.example.com/a",
-                "https://", "https://exa mple.com/a", "https://example.com/" + "a" * 2048,
-                "ftp://example.com/a"):
+    for bad in (
+        "javascript:alert(1)",
+        "data:image/png;base64,AAAA",
+        "//cdn.example.com/a",
+        "https://",
+        "https://exa mple.com/a",
+        "https://example.com/" + "a" * 2048,
+        "ftp://example.com/a",
+    ):
         with pytest.raises(ProfileValueError):
             clean_avatar_url(bad)
 
 
 def test_profile_defaults_take_only_valid_provider_values() -> None:
-    assert profile_defaults({"full_name": " Ada ", "avatar_url": "https://x.example/a.png"}) \
-        == {"full_name": "Ada", "avatar_url": "https://x.example/a.png"}
+    assert profile_defaults({"full_name": " Ada ", "avatar_url": "https://x.example/a.png"}) == {
+        "full_name": "Ada",
+        "avatar_url": "https://x.example/a.png",
+    }
     assert profile_defaults({"name": "Ada", "picture": "javascript:x"}) == {"full_name": "Ada"}
     assert profile_defaults({"name": 42, "picture": None}) == {}

@@ -57,8 +57,15 @@ def test_formatter_includes_exceptions_and_extras() -> None:
         raise ValueError("boom")
     except ValueError:
         record = logging.getLogger("t").makeRecord(
-            "t", logging.ERROR, __file__, 1, "failed %s", ("job",), exc_info=sys.exc_info(),
-            extra={"job_id": "j1"})
+            "t",
+            logging.ERROR,
+            __file__,
+            1,
+            "failed %s",
+            ("job",),
+            exc_info=sys.exc_info(),
+            extra={"job_id": "j1"},
+        )
     entry = json.loads(JsonFormatter().format(record))
     assert entry["msg"] == "failed job"
     assert entry["level"] == "error"

@@ -36,10 +36,14 @@ ISSUER = "http://127.0.0.1:8000/auth/v1"
 
 def _subject(**changes: object) -> TokenSubject:
     values: dict[str, object] = {
-        "user_id": uuid.uuid4(), "email": "ada@example.com", "session_id": uuid.uuid4(),
-        "auth_method": "password", "authenticated_at": 1_700_000_000,
+        "user_id": uuid.uuid4(),
+        "email": "ada@example.com",
+        "session_id": uuid.uuid4(),
+        "auth_method": "password",
+        "authenticated_at": 1_700_000_000,
         "app_metadata": {"provider": "email", "providers": ["email"]},
-        "user_metadata": {"plan": "pro"}}
+        "user_metadata": {"plan": "pro"},
+    }
     values.update(changes)
     return TokenSubject(**values)  # type: ignore[arg-type]
 
@@ -75,8 +79,9 @@ def test_password_strength_rule() -> None:
 
 def test_access_token_carries_supabase_claims() -> None:
     subject = _subject()
-    token, expires_at = issue_access_token(subject, secret=SECRET, issuer=ISSUER,
-                                           ttl_seconds=3600, now=int(time.time()))
+    token, expires_at = issue_access_token(
+        subject, secret=SECRET, issuer=ISSUER, ttl_seconds=3600, now=int(time.time())
+    )
     claims = _decode(token)
     assert claims["sub"] == str(subject.user_id)
     assert claims["session_id"] == str(subject.session_id)
@@ -91,36 +96,49 @@ def test_access_token_carries_supabase_claims() -> None:
 
 
 def test_expired_token_is_refused_as_expired() -> None:
-    token, _ = issue_access_token(_subject(), secret=SECRET, issuer=ISSUER, ttl_seconds=60,
-                                  now=int(time.time()) - 120)
+    token, _ = issue_access_token(
+        _subject(), secret=SECRET, issuer=ISSUER, ttl_seconds=60, now=int(time.time()) - 120
+    )
     with pytest.raises(TokenExpired):
         _decode(token)
 
 
-@pytest.mark.parametrize(("claims", "message"), [
-    ({"aud": "anon"}, "audience"),
-    ({"iss": "https://evil.example/auth/v1"}, "another auth server"),
-    ({"sub": "not-a-uuid"}, "subject"),
-    ({"exp": None}, "'exp'"),
-    ({"aud": None}, "'aud'"),
-])
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        ({"aud": "anon"}, "audience"),
+        ({"iss": "https://evil.example/auth/v1"}, "another auth server"),
+        ({"sub": "not-a-uuid"}, "subject"),
+        ({"exp": None}, "'exp'"),
+        ({"aud": None}, "'aud'"),
+    ],
+)
 def test_tokens_with_wrong_claims_are_refused(claims: dict[str, object], message: str) -> None:
-    payload: dict[str, object] = {"sub": str(uuid.uuid4()), "aud": "authenticated",
-                                  "iss": ISSUER, "exp": int(time.time()) + 60}
+    payload: dict[str, object] = {
+        "sub": str(uuid.uuid4()),
+        "aud": "authenticated",
+        "iss": ISSUER,
+        "exp": int(time.time()) + 60,
+    }
     payload.update(claims)
-    token = jwt.encode({k: v for k, v in payload.items() if v is not None}, SECRET,
-                       algorithm="HS256")
+    token = jwt.encode(
+        {k: v for k, v in payload.items() if v is not None}, SECRET, algorithm="HS256"
+    )
     with pytest.raises(TokenInvalid, match=message):
         _decode(token)
 
 
 def test_signature_and_algorithm_are_enforced() -> None:
-    token, _ = issue_access_token(_subject(), secret=SECRET, issuer=ISSUER, ttl_seconds=60,
-                                  now=int(time.time()))
+    token, _ = issue_access_token(
+        _subject(), secret=SECRET, issuer=ISSUER, ttl_seconds=60, now=int(time.time())
+    )
     with pytest.raises(TokenInvalid, match="signature"):
         _decode(token, key="another-secret-of-sufficient-length-123")
-    unsigned = jwt.encode({"sub": str(uuid.uuid4()), "aud": "authenticated",
-                           "exp": int(time.time()) + 60}, "", algorithm="none")
+    unsigned = jwt.encode(
+        {"sub": str(uuid.uuid4()), "aud": "authenticated", "exp": int(time.time()) + 60},
+        "",
+        algorithm="none",
+    )
     with pytest.raises(TokenInvalid):
         _decode(unsigned)
     with pytest.raises(TokenInvalid, match="well-formed"):
@@ -128,8 +146,13 @@ def test_signature_and_algorithm_are_enforced() -> None:
 
 
 def test_issuer_is_optional_for_the_caller() -> None:
-    token, _ = issue_access_token(_subject(), secret=SECRET, issuer="https://x.supabase.co",
-                                  ttl_seconds=60, now=int(time.time()))
+    token, _ = issue_access_token(
+        _subject(),
+        secret=SECRET,
+        issuer="https://x.supabase.co",
+        ttl_seconds=60,
+        now=int(time.time()),
+    )
     assert _decode(token, issuer=None)["iss"] == "https://x.supabase.co"
 
 
@@ -162,16 +185,19 @@ def test_pkce_s256_and_plain() -> None:
     assert not code_verifier_matches(verifier, challenge, "plain")
 
 
-@pytest.mark.parametrize(("challenge", "method", "problem"), [
-    ("", "", None),
-    ("a" * 43, "s256", None),
-    ("a" * 43, "", "requires code_challenge_method"),
-    ("", "s256", "requires code_challenge_method"),
-    ("a" * 42, "s256", "between 43 and 128"),
-    ("a" * 129, "plain", "between 43 and 128"),
-    ("a" * 42 + "!", "s256", "alphanumeric"),
-    ("a" * 43, "md5", "s256 or plain"),
-])
+@pytest.mark.parametrize(
+    ("challenge", "method", "problem"),
+    [
+        ("", "", None),
+        ("a" * 43, "s256", None),
+        ("a" * 43, "", "requires code_challenge_method"),
+        ("", "s256", "requires code_challenge_method"),
+        ("a" * 42, "s256", "between 43 and 128"),
+        ("a" * 129, "plain", "between 43 and 128"),
+        ("a" * 42 + "!", "s256", "alphanumeric"),
+        ("a" * 43, "md5", "s256 or plain"),
+    ],
+)
 def test_code_challenge_rules(challenge: str, method: str, problem: str | None) -> None:
     found = code_challenge_problem(challenge, method)
     if problem is None:
@@ -181,29 +207,40 @@ def test_code_challenge_rules(challenge: str, method: str, problem: str | None) 
         assert problem in found
 
 
-@pytest.mark.parametrize(("url", "allowed"), [
-    ("https://app.example.com/welcome", True),
-    ("https://app.example.com:8443/welcome", False),
-    ("http://app.example.com/welcome", False),
-    ("https://evil.example/welcome", False),
-    ("https://app.example.com.evil.example/", False),
-    ("http://127.0.0.1:3000/callback", True),
-    ("http://localhost:5173/", False),  # GoTrue: loopback IPs only, unless it is the site
-    ("http://10.0.0.5/", False),
-    ("myapp://auth/callback", True),
-    ("https://preview-42.example.dev/done", True),
-    ("https://example.dev/done", False),
-    ("javascript:alert(1)", False),
-    ("", False),
-    ("http://[::1", False),
-])
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://app.example.com/welcome", True),
+        ("https://app.example.com:8443/welcome", False),
+        ("http://app.example.com/welcome", False),
+        ("https://evil.example/welcome", False),
+        ("https://app.example.com.evil.example/", False),
+        ("http://127.0.0.1:3000/callback", True),
+        ("http://localhost:5173/", False),  # GoTrue: loopback IPs only, unless it is the site
+        ("http://10.0.0.5/", False),
+        ("myapp://auth/callback", True),
+        ("https://preview-42.example.dev/done", True),
+        ("https://example.dev/done", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        ("http://[::1", False),
+    ],
+)
 def test_redirect_rules(url: str, allowed: bool) -> None:
-    assert is_redirect_allowed(url, site_url="https://app.example.com",
-                               allow_list=["myapp://auth/*", "https://*.example.dev/**"]) is allowed
+    assert (
+        is_redirect_allowed(
+            url,
+            site_url="https://app.example.com",
+            allow_list=["myapp://auth/*", "https://*.example.dev/**"],
+        )
+        is allowed
+    )
 
 
 def test_local_site_allows_any_loopback_port() -> None:
-    assert is_redirect_allowed("http://localhost:5173/cb", site_url="http://localhost:8000",
-                               allow_list=[])
-    assert not is_redirect_allowed("https://localhost:5173/cb",
-                                   site_url="http://localhost:8000", allow_list=[])
+    assert is_redirect_allowed(
+        "http://localhost:5173/cb", site_url="http://localhost:8000", allow_list=[]
+    )
+    assert not is_redirect_allowed(
+        "https://localhost:5173/cb", site_url="http://localhost:8000", allow_list=[]
+    )

@@ -41,13 +41,15 @@ REFERENCE = re.compile(SKU_FORMAT_TEXT)
     ],
 )
 def test_generated_skus_are_normalised_and_readable(
-        shortcode: str, name: str, values: list[str], expected: str) -> None:
+    shortcode: str, name: str, values: list[str], expected: str
+) -> None:
     assert generate_sku(shortcode, name, values) == expected
 
 
 def test_long_names_are_abbreviated_word_by_word_not_cut_off() -> None:
-    sku = generate_sku("AFHL", "Ankara Print Wrap Dress With Matching Headwrap",
-                       ["Extra Large", "Midnight Blue"])
+    sku = generate_sku(
+        "AFHL", "Ankara Print Wrap Dress With Matching Headwrap", ["Extra Large", "Midnight Blue"]
+    )
     assert len(sku) <= SKU_MAX_LENGTH
     assert sku.startswith("AFHL-ANK")
     assert sku.endswith("-EXTRALARGE-MIDNIGHTBLUE")
@@ -61,7 +63,10 @@ def test_collisions_get_the_next_free_number() -> None:
 
 def test_generated_batch_avoids_itself_and_the_taken_set() -> None:
     assert generate_unique_skus("X", "Tee", [["S"], ["S"], ["M"]], {"X-TEE-S"}) == [
-        "X-TEE-S-2", "X-TEE-S-3", "X-TEE-M"]
+        "X-TEE-S-2",
+        "X-TEE-S-3",
+        "X-TEE-M",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -75,16 +80,23 @@ def test_generated_batch_avoids_itself_and_the_taken_set() -> None:
         ("TEE-1\n", [], True, True, None),
     ],
 )
-def test_check_sku_gives_a_reason(raw: str, taken: list[str], valid: bool, unique: bool,
-                                  reason: str | None) -> None:
+def test_check_sku_gives_a_reason(
+    raw: str, taken: list[str], valid: bool, unique: bool, reason: str | None
+) -> None:
     verdict = check_sku(raw, taken)
     assert (verdict.is_valid_format, verdict.is_unique, verdict.reason) == (valid, unique, reason)
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("My Biz", "MYBIZ"), ("Cool Threads", "CLTHRDS"), ("Ada Fashion House Ltd", "AFHL"),
-     ("Café Noir", "CAFENOIR"), ("???", "SHOP"), ("日本", "SHOP")],
+    [
+        ("My Biz", "MYBIZ"),
+        ("Cool Threads", "CLTHRDS"),
+        ("Ada Fashion House Ltd", "AFHL"),
+        ("Café Noir", "CAFENOIR"),
+        ("???", "SHOP"),
+        ("日本", "SHOP"),
+    ],
 )
 def test_shortcode_is_derived_from_the_business_name(name: str, expected: str) -> None:
     assert derive_shortcode(name) == expected
@@ -100,7 +112,8 @@ def test_generated_skus_are_always_valid(shortcode: str, name: str, values: list
 
 @given(text, text, st.lists(labels, max_size=20), st.sets(valid_skus, max_size=20))
 def test_generated_batches_are_unique_and_never_taken(
-        shortcode: str, name: str, value_lists: list[list[str]], taken: set[str]) -> None:
+    shortcode: str, name: str, value_lists: list[list[str]], taken: set[str]
+) -> None:
     skus = generate_unique_skus(shortcode, name, value_lists, taken)
     assert len(skus) == len(value_lists)
     assert len(set(skus)) == len(skus)
@@ -159,5 +172,4 @@ def test_folding_leaves_only_ascii(value: str) -> None:
 def test_resolved_skus_start_with_the_collision_prefix(candidate: str, taken: set[str]) -> None:
     # The store fetches only SKUs with this prefix; a resolution outside it could collide
     # with a SKU it never fetched.
-    assert resolve_collision(candidate, taken | {candidate}).startswith(
-        collision_prefix(candidate))
+    assert resolve_collision(candidate, taken | {candidate}).startswith(collision_prefix(candidate))

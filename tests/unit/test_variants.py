@@ -36,21 +36,26 @@ values = st.sampled_from(["S", "M", "L", "Red", "Blue", "Cotton", "Slim"])
 def structures(draw: st.DrawFn) -> tuple[VariantSpec, ...]:
     """A valid option structure: distinct names, each with distinct values."""
     chosen = draw(st.lists(names, unique=True, max_size=3))
-    return tuple(VariantSpec(name, tuple(draw(st.lists(values, unique=True, min_size=1,
-                                                         max_size=4))))
-                 for name in chosen)
+    return tuple(
+        VariantSpec(name, tuple(draw(st.lists(values, unique=True, min_size=1, max_size=4))))
+        for name in chosen
+    )
 
 
 def item(combination: Combination | None, *, active: bool = True, stock: int = 3) -> ItemState:
-    return ItemState(uuid.uuid4(), combination, f"SKU-{uuid.uuid4().hex[:8]}",
-                     Decimal("9.99"), stock, active)
+    return ItemState(
+        uuid.uuid4(), combination, f"SKU-{uuid.uuid4().hex[:8]}", Decimal("9.99"), stock, active
+    )
 
 
 def test_combinations_follow_option_then_value_order() -> None:
     assert combinations(SIZE_COLOR) == [
-        (("Size", "S"), ("Color", "Red")), (("Size", "S"), ("Color", "Blue")),
-        (("Size", "M"), ("Color", "Red")), (("Size", "M"), ("Color", "Blue")),
-        (("Size", "L"), ("Color", "Red")), (("Size", "L"), ("Color", "Blue")),
+        (("Size", "S"), ("Color", "Red")),
+        (("Size", "S"), ("Color", "Blue")),
+        (("Size", "M"), ("Color", "Red")),
+        (("Size", "M"), ("Color", "Blue")),
+        (("Size", "L"), ("Color", "Red")),
+        (("Size", "L"), ("Color", "Blue")),
     ]
 
 
@@ -59,18 +64,21 @@ def test_a_product_without_options_has_one_empty_combination() -> None:
 
 
 def test_duplicate_names_and_values_are_reported_with_their_fields() -> None:
-    specs = [VariantSpec("Size", ("S", " s ")), VariantSpec(" size", ("M",)),
-             VariantSpec("Color", ())]
+    specs = [
+        VariantSpec("Size", ("S", " s ")),
+        VariantSpec(" size", ("M",)),
+        VariantSpec("Color", ()),
+    ]
     problems = {p.field: p.message for p in variant_problems(specs)}
-    assert set(problems) == {"variants.0.values.1", "variants.1.option_name",
-                             "variants.2.values"}
+    assert set(problems) == {"variants.0.values.1", "variants.1.option_name", "variants.2.values"}
     assert "listed twice" in problems["variants.0.values.1"]
     assert "defined twice" in problems["variants.1.option_name"]
 
 
 def test_blank_labels_and_oversized_structures_are_refused() -> None:
     assert [p.field for p in variant_problems([VariantSpec("  ", ("a",))])] == [
-        "variants.0.option_name"]
+        "variants.0.option_name"
+    ]
     big = [VariantSpec(f"O{i}", tuple(f"v{j}" for j in range(10))) for i in range(3)]
     problems = variant_problems(big)
     assert [p.field for p in problems] == ["variants"]
@@ -79,14 +87,17 @@ def test_blank_labels_and_oversized_structures_are_refused() -> None:
 
 def test_clean_specs_collapses_whitespace() -> None:
     assert clean_specs([VariantSpec("  Shoe   size ", (" 42 ",))]) == (
-        VariantSpec("Shoe size", ("42",)),)
+        VariantSpec("Shoe size", ("42",)),
+    )
     with pytest.raises(VariantError):
         clean_specs([VariantSpec("Size", ("S", "S"))])
 
 
 def test_resolution_is_order_and_case_insensitive_and_uses_stored_labels() -> None:
     assert resolve_combination(SIZE_COLOR, [("color", "BLUE"), ("SIZE", "m")]) == (
-        ("Size", "M"), ("Color", "Blue"))
+        ("Size", "M"),
+        ("Color", "Blue"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,7 +155,8 @@ def test_cartesian_count_is_the_product_of_value_counts(specs: tuple[VariantSpec
 
 @given(structures())
 def test_generated_structures_are_valid_and_every_combination_resolves(
-        specs: tuple[VariantSpec, ...]) -> None:
+    specs: tuple[VariantSpec, ...],
+) -> None:
     assert variant_problems(specs) == []
     for combo in combinations(specs):
         shuffled = [(name.upper(), value.lower()) for name, value in reversed(combo)]
@@ -153,11 +165,14 @@ def test_generated_structures_are_valid_and_every_combination_resolves(
 
 @given(structures(), structures(), st.data())
 def test_reconcile_preserves_survivors_exactly(
-        old: tuple[VariantSpec, ...], new: tuple[VariantSpec, ...], data: st.DataObject) -> None:
+    old: tuple[VariantSpec, ...], new: tuple[VariantSpec, ...], data: st.DataObject
+) -> None:
     old_combos = combinations(old)
     picked = data.draw(st.lists(st.sampled_from(old_combos), unique=True))
-    items = [item(c, active=data.draw(st.booleans()), stock=data.draw(st.integers(0, 50)))
-             for c in picked]
+    items = [
+        item(c, active=data.draw(st.booleans()), stock=data.draw(st.integers(0, 50)))
+        for c in picked
+    ]
     plan = reconcile(items, old, new)
     new_keys = {combination_key(c) for c in combinations(new)}
     old_keys = {combination_key(c) for c in old_combos}
@@ -166,15 +181,19 @@ def test_reconcile_preserves_survivors_exactly(
         assert survivor.item in items
         assert survivor.item.is_active
         assert combination_key(survivor.combination) == combination_key(
-            survivor.item.combination or ())
+            survivor.item.combination or ()
+        )
     assert all(not s.item.is_active for s in plan.retained_inactive)
-    assert all(d.is_active and combination_key(d.combination or ()) not in new_keys
-               for d in plan.deactivated)
+    assert all(
+        d.is_active and combination_key(d.combination or ()) not in new_keys
+        for d in plan.deactivated
+    )
 
     # Every active item is either kept or deactivated, never both, never lost.
     active = [i for i in items if i.is_active]
     assert sorted(map(id, active)) == sorted(
-        [id(s.item) for s in plan.kept] + [id(d) for d in plan.deactivated])
+        [id(s.item) for s in plan.kept] + [id(d) for d in plan.deactivated]
+    )
 
     created = {combination_key(c) for c in plan.created}
     kept = {combination_key(s.combination) for s in plan.kept}
@@ -186,8 +205,11 @@ def test_reconcile_preserves_survivors_exactly(
 
 
 def test_extending_adds_new_values_of_known_options_only() -> None:
-    extended = extend_specs(SIZE_COLOR, [("size", " xl "), ("Color", "red"), ("Fit", "Slim"),
-                                         ("SIZE", "XL")])
+    extended = extend_specs(
+        SIZE_COLOR, [("size", " xl "), ("Color", "red"), ("Fit", "Slim"), ("SIZE", "XL")]
+    )
     assert extended == (VariantSpec("Size", ("S", "M", "L", "xl")), SIZE_COLOR[1])
     assert resolve_combination(extended, [("Size", "XL"), ("Color", "Blue")]) == (
-        ("Size", "xl"), ("Color", "Blue"))
+        ("Size", "xl"),
+        ("Color", "Blue"),
+    )

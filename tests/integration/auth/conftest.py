@@ -37,11 +37,15 @@ ClientFactory = Callable[..., Client]
 def supabase_for() -> ClientFactory:
     """Make an official Supabase client for a server (PKCE by default, like supabase-py)."""
 
-    def make(server: LiveServer, flow_type: str = "pkce",
-             headers: dict[str, str] | None = None) -> Client:
-        options = ClientOptions(storage=SyncMemoryStorage(), auto_refresh_token=False,
-                                flow_type=flow_type,  # type: ignore[arg-type]
-                                headers=headers or {})
+    def make(
+        server: LiveServer, flow_type: str = "pkce", headers: dict[str, str] | None = None
+    ) -> Client:
+        options = ClientOptions(
+            storage=SyncMemoryStorage(),
+            auto_refresh_token=False,
+            flow_type=flow_type,  # type: ignore[arg-type]
+            headers=headers or {},
+        )
         return create_client(server.url, ANON_KEY, options)
 
     return make
@@ -73,7 +77,8 @@ def latest_email(pg: psycopg.Connection, recipient: str, template: str) -> dict[
     row = pg.execute(
         "SELECT payload FROM outbox WHERE kind = 'email' AND recipient = %s "
         "AND payload->>'template' = %s ORDER BY created_at DESC LIMIT 1",
-        (recipient, template)).fetchone()
+        (recipient, template),
+    ).fetchone()
     assert row is not None, f"no {template} email to {recipient} in the outbox"
     payload: dict[str, Any] = row[0]
     return payload
@@ -94,20 +99,36 @@ def emailed_code(payload: dict[str, Any]) -> str:
 
 def fragment(location: str) -> dict[str, str]:
     """The parameters in a redirect URL's fragment."""
-    return {key: values[0] for key, values in
-            parse_qs(urlsplit(location).fragment, keep_blank_values=True).items()}
+    return {
+        key: values[0]
+        for key, values in parse_qs(urlsplit(location).fragment, keep_blank_values=True).items()
+    }
 
 
-def access_token_for(settings: Settings, server: LiveServer, *,
-                     user_id: uuid.UUID | None = None, email: str | None = None,
-                     now: int | None = None, ttl: int = 3600,
-                     user_metadata: dict[str, Any] | None = None) -> str:
+def access_token_for(
+    settings: Settings,
+    server: LiveServer,
+    *,
+    user_id: uuid.UUID | None = None,
+    email: str | None = None,
+    now: int | None = None,
+    ttl: int = 3600,
+    user_metadata: dict[str, Any] | None = None,
+) -> str:
     """An HS256 access token as the embedded service at `server` would sign it."""
-    subject = TokenSubject(user_id=user_id or uuid.uuid4(),
-                           email=email or unique_email("token"), session_id=uuid.uuid4(),
-                           auth_method="password", authenticated_at=int(time.time()),
-                           user_metadata=user_metadata or {})
-    token, _ = issue_access_token(subject, secret=settings.jwt_secret.get_secret_value(),
-                                  issuer=f"{server.url}/auth/v1", ttl_seconds=ttl,
-                                  now=now if now is not None else int(time.time()))
+    subject = TokenSubject(
+        user_id=user_id or uuid.uuid4(),
+        email=email or unique_email("token"),
+        session_id=uuid.uuid4(),
+        auth_method="password",
+        authenticated_at=int(time.time()),
+        user_metadata=user_metadata or {},
+    )
+    token, _ = issue_access_token(
+        subject,
+        secret=settings.jwt_secret.get_secret_value(),
+        issuer=f"{server.url}/auth/v1",
+        ttl_seconds=ttl,
+        now=now if now is not None else int(time.time()),
+    )
     return token

@@ -36,9 +36,11 @@ def provider() -> Iterator[FakeOidcProvider]:
 @pytest.fixture
 def server(server_with: Callable[..., LiveServer], provider: FakeOidcProvider) -> LiveServer:
     """CHIDI with Google sign-in configured against the fake provider."""
-    return server_with(google_client_id=CLIENT_ID,
-                       google_client_secret=SecretStr(CLIENT_SECRET),
-                       google_discovery_url=provider.discovery_url)
+    return server_with(
+        google_client_id=CLIENT_ID,
+        google_client_secret=SecretStr(CLIENT_SECRET),
+        google_discovery_url=provider.discovery_url,
+    )
 
 
 def _browse(start: str, *, stop_at: str, browser: httpx.Client | None = None) -> str:
@@ -55,16 +57,17 @@ def _browse(start: str, *, stop_at: str, browser: httpx.Client | None = None) ->
 
 
 def _me(server: LiveServer, token: str) -> httpx.Response:
-    return httpx.get(f"{server.url}/api/v1/users/me",
-                     headers={"Authorization": f"Bearer {token}"})
+    return httpx.get(f"{server.url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"})
 
 
 def test_google_sign_in_returns_tokens_in_the_fragment(
-        server: LiveServer, provider: FakeOidcProvider, pg: psycopg.Connection) -> None:
+    server: LiveServer, provider: FakeOidcProvider, pg: psycopg.Connection
+) -> None:
     provider.account = Account(email=unique_email("google"), name="Chioma Eze")
     app = f"{server.url}/welcome"
-    landed = _browse(f"{server.url}/auth/v1/authorize?provider=google&redirect_to={app}",
-                     stop_at=app)
+    landed = _browse(
+        f"{server.url}/auth/v1/authorize?provider=google&redirect_to={app}", stop_at=app
+    )
     params = fragment(landed)
     assert landed.startswith(f"{app}#")
     assert params["token_type"] == "bearer"
@@ -84,15 +87,19 @@ def test_google_sign_in_returns_tokens_in_the_fragment(
     identity = pg.execute(
         "SELECT i.provider_id, u.encrypted_password IS NULL, u.email_confirmed_at IS NOT NULL "
         "FROM chidi_auth.identities i JOIN chidi_auth.users u ON u.id = i.user_id "
-        "WHERE i.provider = 'google' AND u.email = %s", (provider.account.email,)).fetchone()
+        "WHERE i.provider = 'google' AND u.email = %s",
+        (provider.account.email,),
+    ).fetchone()
     assert identity == (provider.account.sub, True, True)
-    again = fragment(_browse(f"{server.url}/auth/v1/authorize?provider=google&redirect_to={app}",
-                             stop_at=app))
+    again = fragment(
+        _browse(f"{server.url}/auth/v1/authorize?provider=google&redirect_to={app}", stop_at=app)
+    )
     assert _me(server, again["access_token"]).json()["id"] == profile.json()["id"]
 
 
 def test_google_links_to_an_existing_account_with_that_email(
-        server: LiveServer, provider: FakeOidcProvider, supabase_for: ClientFactory) -> None:
+    server: LiveServer, provider: FakeOidcProvider, supabase_for: ClientFactory
+) -> None:
     client = supabase_for(server)
     email = unique_email("linked")
     signed_up = client.auth.sign_up({"email": email, "password": PASSWORD})
@@ -109,12 +116,12 @@ def test_google_links_to_an_existing_account_with_that_email(
 
 
 def test_supabase_client_pkce_sign_in_with_google(
-        server: LiveServer, provider: FakeOidcProvider, supabase_for: ClientFactory) -> None:
+    server: LiveServer, provider: FakeOidcProvider, supabase_for: ClientFactory
+) -> None:
     client: Client = supabase_for(server)
     provider.account = Account(email=unique_email("pkce-google"))
     app = f"{server.url}/auth/callback-page"
-    start = client.auth.sign_in_with_oauth({"provider": "google",
-                                            "options": {"redirect_to": app}})
+    start = client.auth.sign_in_with_oauth({"provider": "google", "options": {"redirect_to": app}})
     assert "code_challenge=" in start.url
     landed = _browse(start.url, stop_at=app)
     code = parse_qs(urlsplit(landed).query)["code"][0]
@@ -127,7 +134,8 @@ def test_supabase_client_pkce_sign_in_with_google(
 
 
 def test_callback_with_a_forged_state_is_refused(
-        server: LiveServer, provider: FakeOidcProvider) -> None:
+    server: LiveServer, provider: FakeOidcProvider
+) -> None:
     browser = httpx.Client()
     to_provider = browser.get(f"{server.url}/auth/v1/authorize?provider=google")
     assert to_provider.status_code == 302
@@ -140,30 +148,34 @@ def test_callback_with_a_forged_state_is_refused(
     assert fragment(stranger)["error_code"] == "bad_oauth_state"
 
 
-@pytest.mark.parametrize("overrides", [{"nonce": "replayed"}, {"aud": "another-client"},
-                                       {"iss": "https://impostor.example"}])
+@pytest.mark.parametrize(
+    "overrides",
+    [{"nonce": "replayed"}, {"aud": "another-client"}, {"iss": "https://impostor.example"}],
+)
 def test_id_tokens_with_wrong_claims_are_refused(
-        server: LiveServer, provider: FakeOidcProvider, overrides: dict[str, str]) -> None:
+    server: LiveServer, provider: FakeOidcProvider, overrides: dict[str, str]
+) -> None:
     provider.id_token_overrides = overrides
-    landed = _browse(f"{server.url}/auth/v1/authorize?provider=google",
-                     stop_at=server.url + "#")
+    landed = _browse(f"{server.url}/auth/v1/authorize?provider=google", stop_at=server.url + "#")
     params = fragment(landed)
     assert params["error_code"] == "unexpected_failure"
     assert "access_token" not in params
 
 
-def test_unverified_google_email_is_refused(
-        server: LiveServer, provider: FakeOidcProvider) -> None:
+def test_unverified_google_email_is_refused(server: LiveServer, provider: FakeOidcProvider) -> None:
     provider.account = Account(email=unique_email("unverified"), email_verified=False)
-    landed = _browse(f"{server.url}/auth/v1/authorize?provider=google",
-                     stop_at=server.url + "#")
+    landed = _browse(f"{server.url}/auth/v1/authorize?provider=google", stop_at=server.url + "#")
     assert fragment(landed)["error_code"] == "provider_email_needs_verification"
 
 
 def test_google_is_off_without_client_settings(live_server: LiveServer) -> None:
     for provider_name in ("google", "github"):
-        response = httpx.get(f"{live_server.url}/auth/v1/authorize?provider={provider_name}",
-                             headers={"X-Supabase-Api-Version": "2024-01-01"})
+        response = httpx.get(
+            f"{live_server.url}/auth/v1/authorize?provider={provider_name}",
+            headers={"X-Supabase-Api-Version": "2024-01-01"},
+        )
         assert response.status_code == 400
-        assert response.json() == {"code": "validation_failed",
-                                   "message": "Unsupported provider: provider is not enabled"}
+        assert response.json() == {
+            "code": "validation_failed",
+            "message": "Unsupported provider: provider is not enabled",
+        }

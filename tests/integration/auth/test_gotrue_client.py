@@ -42,10 +42,12 @@ def _signed_in(client: Client, label: str) -> tuple[str, Session]:
 
 
 def test_sign_up_returns_a_session_with_supabase_claims(
-        supabase: Client, live_server: LiveServer, pg: psycopg.Connection) -> None:
+    supabase: Client, live_server: LiveServer, pg: psycopg.Connection
+) -> None:
     email = unique_email("signup")
-    response = supabase.auth.sign_up({"email": email, "password": PASSWORD,
-                                      "options": {"data": {"plan": "starter"}}})
+    response = supabase.auth.sign_up(
+        {"email": email, "password": PASSWORD, "options": {"data": {"plan": "starter"}}}
+    )
     assert response.session is not None
     assert response.user is not None
     assert response.user.email == email
@@ -62,8 +64,9 @@ def test_sign_up_returns_a_session_with_supabase_claims(
     assert payload["exp"] - payload["iat"] == 3600
     assert payload["amr"][0]["method"] == "password"
     assert payload["user_metadata"] == {"plan": "starter"}
-    stored = pg.execute("SELECT encrypted_password FROM chidi_auth.users WHERE email = %s",
-                        (email,)).fetchone()
+    stored = pg.execute(
+        "SELECT encrypted_password FROM chidi_auth.users WHERE email = %s", (email,)
+    ).fetchone()
     assert stored is not None
     assert stored[0].startswith("$argon2id$")
     tokens = pg.execute("SELECT token_hash FROM chidi_auth.refresh_tokens").fetchall()
@@ -107,7 +110,8 @@ def test_sign_out_revokes_refresh_and_session(supabase: Client) -> None:
 
 
 def test_local_sign_out_leaves_other_devices_signed_in(
-        live_server: LiveServer, supabase_for: ClientFactory) -> None:
+    live_server: LiveServer, supabase_for: ClientFactory
+) -> None:
     email = unique_email("local")
     phone, laptop = supabase_for(live_server), supabase_for(live_server)
     _sign_up(phone, email)
@@ -134,17 +138,17 @@ def test_duplicate_email_weak_password_and_bad_credentials(supabase: Client) -> 
     assert weak.value.code == "weak_password"
     assert weak.value.reasons == ["length"]
     assert weak.value.message == "Password should be at least 8 characters."
-    for wrong_email, wrong_password in ((email, "not-the-password"),
-                                        (unique_email("nobody"), PASSWORD)):
+    for wrong_email, wrong_password in (
+        (email, "not-the-password"),
+        (unique_email("nobody"), PASSWORD),
+    ):
         with pytest.raises(AuthApiError) as bad:
-            supabase.auth.sign_in_with_password({"email": wrong_email,
-                                                 "password": wrong_password})
+            supabase.auth.sign_in_with_password({"email": wrong_email, "password": wrong_password})
         assert (bad.value.status, bad.value.code) == (400, "invalid_credentials")
         assert bad.value.message == "Invalid login credentials"
 
 
-def test_password_reset_with_the_emailed_link(
-        supabase: Client, pg: psycopg.Connection) -> None:
+def test_password_reset_with_the_emailed_link(supabase: Client, pg: psycopg.Connection) -> None:
     email = unique_email("reset")
     _sign_up(supabase, email, password="old-password-123")
     supabase.auth.sign_out()
@@ -158,31 +162,31 @@ def test_password_reset_with_the_emailed_link(
     supabase.auth.sign_out()
     with pytest.raises(AuthApiError):
         supabase.auth.sign_in_with_password({"email": email, "password": "old-password-123"})
-    signed_in = supabase.auth.sign_in_with_password({"email": email,
-                                                     "password": "new-password-456"})
+    signed_in = supabase.auth.sign_in_with_password(
+        {"email": email, "password": "new-password-456"}
+    )
     assert signed_in.session is not None
     with pytest.raises(AuthApiError) as reused:
         supabase.auth.verify_otp({"type": "recovery", "token_hash": token_hash})
     assert (reused.value.status, reused.value.code) == (403, "otp_expired")
 
 
-def test_password_reset_with_the_emailed_code(
-        supabase: Client, pg: psycopg.Connection) -> None:
+def test_password_reset_with_the_emailed_code(supabase: Client, pg: psycopg.Connection) -> None:
     email = unique_email("code")
     _sign_up(supabase, email)
     supabase.auth.reset_password_for_email(email)
     code = emailed_code(latest_email(pg, email, "recovery"))
     with pytest.raises(AuthApiError) as wrong:
-        supabase.auth.verify_otp({"email": unique_email("other"), "token": code,
-                                  "type": "recovery"})
+        supabase.auth.verify_otp(
+            {"email": unique_email("other"), "token": code, "type": "recovery"}
+        )
     assert wrong.value.code == "otp_expired"
     verified = supabase.auth.verify_otp({"email": email, "token": code, "type": "recovery"})
     assert verified.user is not None
     assert verified.user.email == email
 
 
-def test_new_reset_email_voids_the_previous_one(
-        supabase: Client, pg: psycopg.Connection) -> None:
+def test_new_reset_email_voids_the_previous_one(supabase: Client, pg: psycopg.Connection) -> None:
     email = unique_email("twice")
     _sign_up(supabase, email)
     supabase.auth.reset_password_for_email(email)
@@ -195,7 +199,8 @@ def test_new_reset_email_voids_the_previous_one(
 
 
 def test_reset_for_unknown_email_succeeds_silently(
-        supabase: Client, pg: psycopg.Connection) -> None:
+    supabase: Client, pg: psycopg.Connection
+) -> None:
     email = unique_email("ghost")
     supabase.auth.reset_password_for_email(email)
     count = pg.execute("SELECT count(*) FROM outbox WHERE recipient = %s", (email,)).fetchone()
@@ -203,7 +208,8 @@ def test_reset_for_unknown_email_succeeds_silently(
 
 
 def test_recovery_link_with_pkce_redirects_with_a_code(
-        supabase: Client, live_server: LiveServer, pg: psycopg.Connection) -> None:
+    supabase: Client, live_server: LiveServer, pg: psycopg.Connection
+) -> None:
     email = unique_email("pkce")
     _sign_up(supabase, email)
     supabase.auth.sign_out()
@@ -220,13 +226,13 @@ def test_recovery_link_with_pkce_redirects_with_a_code(
     assert exchanged.user is not None
     assert exchanged.user.email == email
     with pytest.raises(AuthApiError) as again:
-        supabase.auth.exchange_code_for_session({"auth_code": code,
-                                                 "code_verifier": "x" * 64})
+        supabase.auth.exchange_code_for_session({"auth_code": code, "code_verifier": "x" * 64})
     assert again.value.code == "flow_state_not_found"
 
 
 def test_recovery_link_in_implicit_flow_puts_the_session_in_the_fragment(
-        live_server: LiveServer, supabase_for: ClientFactory, pg: psycopg.Connection) -> None:
+    live_server: LiveServer, supabase_for: ClientFactory, pg: psycopg.Connection
+) -> None:
     client = supabase_for(live_server, flow_type="implicit")
     email = unique_email("implicit")
     _sign_up(client, email)
@@ -249,22 +255,23 @@ def test_recovery_link_in_implicit_flow_puts_the_session_in_the_fragment(
 
 
 def test_wrong_code_verifier_is_refused(
-        supabase: Client, live_server: LiveServer, pg: psycopg.Connection) -> None:
+    supabase: Client, live_server: LiveServer, pg: psycopg.Connection
+) -> None:
     email = unique_email("verifier")
     _sign_up(supabase, email)
     supabase.auth.reset_password_for_email(email, {"redirect_to": live_server.url})
     link = latest_email(pg, email, "recovery")["action_link"]
     code = httpx.get(link).headers["location"].split("code=", 1)[1]
     with pytest.raises(AuthApiError) as wrong:
-        supabase.auth.exchange_code_for_session({"auth_code": code,
-                                                 "code_verifier": "y" * 64})
+        supabase.auth.exchange_code_for_session({"auth_code": code, "code_verifier": "y" * 64})
     assert wrong.value.code == "bad_code_verifier"
 
 
 def test_update_user_metadata_and_same_password(supabase: Client) -> None:
     email = unique_email("meta")
-    supabase.auth.sign_up({"email": email, "password": PASSWORD,
-                           "options": {"data": {"a": 1, "b": 2}}})
+    supabase.auth.sign_up(
+        {"email": email, "password": PASSWORD, "options": {"data": {"a": 1, "b": 2}}}
+    )
     updated = supabase.auth.update_user({"data": {"b": None, "c": 3}})
     assert updated.user.user_metadata == {"a": 1, "c": 3}
     with pytest.raises(AuthApiError) as same:
@@ -276,7 +283,8 @@ def test_update_user_metadata_and_same_password(supabase: Client) -> None:
 
 
 def test_email_change_is_confirmed_from_the_new_address(
-        supabase: Client, live_server: LiveServer, pg: psycopg.Connection) -> None:
+    supabase: Client, live_server: LiveServer, pg: psycopg.Connection
+) -> None:
     old, new = unique_email("old"), unique_email("new")
     session = supabase.auth.sign_up({"email": old, "password": PASSWORD}).session
     assert session is not None
@@ -301,8 +309,8 @@ def test_email_change_to_a_taken_address_is_refused(supabase: Client) -> None:
 
 
 def test_signup_with_email_confirmation(
-        server_with: Callable[..., LiveServer], supabase_for: ClientFactory,
-        pg: psycopg.Connection) -> None:
+    server_with: Callable[..., LiveServer], supabase_for: ClientFactory, pg: psycopg.Connection
+) -> None:
     server = server_with(auth_autoconfirm=False)
     client = supabase_for(server)
     email = unique_email("confirm")
@@ -331,12 +339,14 @@ def test_errors_follow_the_requested_api_version(live_server: LiveServer) -> Non
     body = {"email": unique_email("shape"), "password": "whatever-123"}
     current = httpx.post(url, json=body, headers={"X-Supabase-Api-Version": "2024-01-01"})
     assert current.status_code == 400
-    assert current.json() == {"code": "invalid_credentials",
-                              "message": "Invalid login credentials"}
+    assert current.json() == {"code": "invalid_credentials", "message": "Invalid login credentials"}
     assert current.headers["x-supabase-api-version"] == "2024-01-01"
     legacy = httpx.post(url, json=body)
-    assert legacy.json() == {"code": 400, "error_code": "invalid_credentials",
-                             "msg": "Invalid login credentials"}
+    assert legacy.json() == {
+        "code": 400,
+        "error_code": "invalid_credentials",
+        "msg": "Invalid login credentials",
+    }
     assert legacy.headers["x-sb-error-code"] == "invalid_credentials"
     broken = httpx.post(url, content=b"{not json", headers={"content-type": "application/json"})
     assert broken.status_code == 400
@@ -346,13 +356,15 @@ def test_errors_follow_the_requested_api_version(live_server: LiveServer) -> Non
 
 
 def test_user_endpoint_requires_a_valid_token(live_server: LiveServer) -> None:
-    missing = httpx.get(f"{live_server.url}/auth/v1/user",
-                        headers={"X-Supabase-Api-Version": "2024-01-01"})
+    missing = httpx.get(
+        f"{live_server.url}/auth/v1/user", headers={"X-Supabase-Api-Version": "2024-01-01"}
+    )
     assert missing.status_code == 401
     assert missing.json()["code"] == "no_authorization"
-    garbage = httpx.get(f"{live_server.url}/auth/v1/user",
-                        headers={"Authorization": "Bearer nope",
-                                 "X-Supabase-Api-Version": "2024-01-01"})
+    garbage = httpx.get(
+        f"{live_server.url}/auth/v1/user",
+        headers={"Authorization": "Bearer nope", "X-Supabase-Api-Version": "2024-01-01"},
+    )
     assert garbage.status_code == 403
     assert garbage.json()["code"] == "bad_jwt"
 
@@ -368,7 +380,8 @@ def test_settings_health_and_jwks(live_server: LiveServer) -> None:
 
 
 def test_redirects_only_go_to_the_site_or_the_allow_list(
-        supabase: Client, live_server: LiveServer, pg: psycopg.Connection) -> None:
+    supabase: Client, live_server: LiveServer, pg: psycopg.Connection
+) -> None:
     email = unique_email("redirect")
     _sign_up(supabase, email)
     supabase.auth.reset_password_for_email(email, {"redirect_to": "https://evil.example/x"})

@@ -23,29 +23,33 @@ def signed_in(supabase: Client) -> tuple[str, str]:
 
 
 def _put(server: LiveServer, token: str, body: Any) -> httpx.Response:
-    return httpx.put(f"{server.url}/api/v1/users/me", json=body,
-                     headers={"Authorization": f"Bearer {token}"})
+    return httpx.put(
+        f"{server.url}/api/v1/users/me", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
-def test_get_returns_the_new_profile(live_server: LiveServer,
-                                     signed_in: tuple[str, str]) -> None:
+def test_get_returns_the_new_profile(live_server: LiveServer, signed_in: tuple[str, str]) -> None:
     email, token = signed_in
-    response = httpx.get(f"{live_server.url}/api/v1/users/me",
-                         headers={"Authorization": f"Bearer {token}"})
+    response = httpx.get(
+        f"{live_server.url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     profile = response.json()
     assert profile["email"] == email
     assert profile["full_name"] is None
     assert profile["avatar_url"] is None
-    assert set(profile) == {"id", "email", "full_name", "avatar_url", "created_at",
-                            "updated_at"}
+    assert set(profile) == {"id", "email", "full_name", "avatar_url", "created_at", "updated_at"}
 
 
-def test_put_updates_only_the_fields_sent(live_server: LiveServer,
-                                          signed_in: tuple[str, str]) -> None:
+def test_put_updates_only_the_fields_sent(
+    live_server: LiveServer, signed_in: tuple[str, str]
+) -> None:
     _, token = signed_in
-    first = _put(live_server, token, {"full_name": "  Ngozi Okafor  ",
-                                      "avatar_url": "https://cdn.example.com/n.png"})
+    first = _put(
+        live_server,
+        token,
+        {"full_name": "  Ngozi Okafor  ", "avatar_url": "https://cdn.example.com/n.png"},
+    )
     assert first.status_code == 200
     assert first.json()["full_name"] == "Ngozi Okafor"
     second = _put(live_server, token, {"full_name": "Ngozi O."})
@@ -55,25 +59,30 @@ def test_put_updates_only_the_fields_sent(live_server: LiveServer,
     cleared = _put(live_server, token, {"avatar_url": None})
     assert cleared.json()["avatar_url"] is None
     assert cleared.json()["full_name"] == "Ngozi O."
-    fetched = httpx.get(f"{live_server.url}/api/v1/users/me",
-                        headers={"Authorization": f"Bearer {token}"}).json()
+    fetched = httpx.get(
+        f"{live_server.url}/api/v1/users/me", headers={"Authorization": f"Bearer {token}"}
+    ).json()
     assert fetched["full_name"] == "Ngozi O."
     assert fetched["avatar_url"] is None
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"full_name": "x" * 201}, "full_name"),
-    ({"full_name": "Bad\x00Name"}, "full_name"),
-    ({"full_name": "line\nbreak"}, "full_name"),
-    ({"full_name": 42}, "full_name"),
-    ({"avatar_url": "javascript:alert(1)"}, "avatar_url"),
-    ({"avatar_url": "ftp://files.example.com/a.png"}, "avatar_url"),
-    ({"avatar_url": "https://example.com/" + "a" * 2048}, "avatar_url"),
-    ({"avatar_url": "not a url"}, "avatar_url"),
-    ({"email": "someone@else.example"}, "email"),
-])
-def test_put_rejects_invalid_input(live_server: LiveServer, signed_in: tuple[str, str],
-                                   body: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"full_name": "x" * 201}, "full_name"),
+        ({"full_name": "Bad\x00Name"}, "full_name"),
+        ({"full_name": "line\nbreak"}, "full_name"),
+        ({"full_name": 42}, "full_name"),
+        ({"avatar_url": "javascript:alert(1)"}, "avatar_url"),
+        ({"avatar_url": "ftp://files.example.com/a.png"}, "avatar_url"),
+        ({"avatar_url": "https://example.com/" + "a" * 2048}, "avatar_url"),
+        ({"avatar_url": "not a url"}, "avatar_url"),
+        ({"email": "someone@else.example"}, "email"),
+    ],
+)
+def test_put_rejects_invalid_input(
+    live_server: LiveServer, signed_in: tuple[str, str], body: dict[str, Any], field: str
+) -> None:
     response = _put(live_server, signed_in[1], body)
     assert response.status_code == 422
     error = response.json()["error"]
@@ -88,9 +97,9 @@ def test_put_requires_authentication(live_server: LiveServer) -> None:
 
 
 def test_profile_email_follows_a_confirmed_email_change(
-        live_server: LiveServer, supabase: Client, pg: psycopg.Connection) -> None:
-    session = supabase.auth.sign_up({"email": unique_email("before"),
-                                     "password": PASSWORD}).session
+    live_server: LiveServer, supabase: Client, pg: psycopg.Connection
+) -> None:
+    session = supabase.auth.sign_up({"email": unique_email("before"), "password": PASSWORD}).session
     assert session is not None
     me = f"{live_server.url}/api/v1/users/me"
     assert httpx.get(me, headers={"Authorization": f"Bearer {session.access_token}"}).is_success
