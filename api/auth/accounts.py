@@ -63,6 +63,22 @@ def check_password_strength(password: str, settings: Settings) -> None:
         raise weak_password(weakness.message, list(weakness.reasons))
 
 
+async def _save_email_identity(db: AsyncSession, user: AuthUser, *, verified: bool) -> None:
+    """Record that `user` can sign in with their email and a password (GoTrue's identity)."""
+    await repo.save_identity(
+        db,
+        user_id=user.id,
+        provider=EMAIL_PROVIDER,
+        provider_id=str(user.id),
+        data={
+            "sub": str(user.id),
+            "email": user.email,
+            "email_verified": verified,
+            "phone_verified": False,
+        },
+    )
+
+
 async def signup(
     db: AsyncSession, settings: Settings, body: SignupBody, redirect_to: str
 ) -> dict[str, Any]:
@@ -88,18 +104,7 @@ async def signup(
     )
     if user is None:  # a concurrent signup took the address first
         raise unprocessable("user_already_exists", "User already registered")
-    await repo.save_identity(
-        db,
-        user_id=user.id,
-        provider=EMAIL_PROVIDER,
-        provider_id=str(user.id),
-        data={
-            "sub": str(user.id),
-            "email": email,
-            "email_verified": settings.auth_autoconfirm,
-            "phone_verified": False,
-        },
-    )
+    await _save_email_identity(db, user, verified=settings.auth_autoconfirm)
     if settings.auth_autoconfirm:
         return await start_session(db, settings, user, "password")
     return await _send_confirmation(db, settings, user, body, redirect_to, is_pkce)
@@ -275,15 +280,4 @@ async def _change_password(
             **user.raw_app_meta_data,
             "providers": [*providers, EMAIL_PROVIDER],
         }
-        await repo.save_identity(
-            db,
-            user_id=user.id,
-            provider=EMAIL_PROVIDER,
-            provider_id=str(user.id),
-            data={
-                "sub": str(user.id),
-                "email": user.email,
-                "email_verified": True,
-                "phone_verified": False,
-            },
-        )
+        await _save_email_identity(db, user, verified=True)
