@@ -42,6 +42,7 @@ dev: seed ## Set up everything and run API + worker on http://127.0.0.1:8000 (Ct
 	$(VENV)/python scripts/dev.py --pg-port $(PG_PORT) --redis-port $(REDIS_PORT)
 
 test: infra ## Set up what tests need and run the whole suite
+	scripts/ensure_browser.sh
 	$(TEST_ENV) $(VENV)/pytest
 
 lint: install ## ruff and mypy

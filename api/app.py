@@ -12,6 +12,7 @@ from api.auth import router as auth_router
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import health, products, users
+from api.routes.docs import install_docs
 from api.state import AppState
 from core.logs import configure_logging
 from core.settings import Settings, get_settings
@@ -36,13 +37,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await redis.aclose()
             await engine.dispose()
 
+    # /docs is served from packaged assets (api.routes.docs); ReDoc would need a CDN.
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="CHIDI API",
         version="0.1.0",
         lifespan=lifespan,
         description="CHIDI: an AI business assistant for small businesses.",
     )
     install_error_handlers(app)
+    install_docs(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)

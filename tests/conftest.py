@@ -28,7 +28,7 @@ from store.db import create_engine
 from tests.support.database import reset_and_migrate
 from tests.support.live_server import LiveServer, start_live_server
 
-pytest_plugins = ["tests.support.openai_fixtures"]
+pytest_plugins = ["tests.support.openai_fixtures", "tests.support.browser"]
 
 
 @pytest.fixture(scope="session")
