@@ -11,10 +11,12 @@ from redis.asyncio import Redis
 from api.auth import router as auth_router
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import health, products, users
+from api.routes import connections, health, products, simulator, users, webhooks
 from api.routes.docs import install_docs
 from api.state import AppState
+from channels.fake_graph import create_fake_graph_app
 from core.logs import configure_logging
+from core.sentry import init_sentry
 from core.settings import Settings, get_settings
 from store.db import create_engine, create_sessionmaker
 
@@ -23,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; `settings` defaults to the environment's."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    init_sentry(settings, "api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,4 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(auth_router.router)
     app.include_router(users.router)
     app.include_router(products.router)
+    app.include_router(webhooks.router)
+    app.include_router(connections.router)
+    app.include_router(simulator.router)
+    if settings.environment != "production" or settings.meta_app_id is None:
+        # The embedded Meta: simulated connections' replies are sent (and recorded) here.
+        app.mount("/fake-graph", create_fake_graph_app())
     return app

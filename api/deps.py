@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.auth.tokens import bearer_token, verify_access_token
 from api.state import AppState
 from core.errors import Unauthorized
-from core.logs import business_id_var, user_id_var
+from core.logs import bind_business, bind_user
 from core.profiles import profile_defaults
 from core.security import TokenError, TokenExpired
 from core.settings import Settings
@@ -94,7 +94,7 @@ async def get_current_user(request: Request, settings: SettingsDep, session: Ses
         raise NotAuthenticated(str(exc), code="token_expired", error="invalid_token") from exc
     except TokenError as exc:
         raise NotAuthenticated(str(exc), code="invalid_token", error="invalid_token") from exc
-    user_id_var.set(str(claims.user_id))
+    bind_user(str(claims.user_id))
     return await get_or_create_user(
         session,
         user_id=claims.user_id,
@@ -113,7 +113,7 @@ async def get_current_business(user: CurrentUser, session: SessionDep) -> Busine
     taken from a request.
     """
     business = await businesses.get_or_create_for_owner(session, user.id)
-    business_id_var.set(str(business.id))
+    bind_business(str(business.id))
     return business
 
 

@@ -11,7 +11,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import PayloadTooLarge
-from core.logs import request_id_var, user_id_var
+from core.logs import bind_request, request_id_var, user_id_var
 
 log = logging.getLogger("chidi.http")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -36,7 +36,7 @@ class RequestContextMiddleware:
         # Also kept on the request: the catch-all 500 handler runs outside this middleware,
         # after the context variable below has been reset.
         scope.setdefault("state", {})["request_id"] = request_id
-        rid_token = request_id_var.set(request_id)
+        rid_token = bind_request(request_id)
         uid_token = user_id_var.set(None)
         status = 500
         started = time.perf_counter()

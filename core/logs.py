@@ -14,9 +14,30 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+import sentry_sdk
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id_var: ContextVar[str | None] = ContextVar("user_id", default=None)
 business_id_var: ContextVar[str | None] = ContextVar("business_id", default=None)
+
+
+def bind_user(user_id: str) -> None:
+    """Attach the caller's user id to this request's logs and error reports."""
+    user_id_var.set(user_id)
+    sentry_sdk.set_tag("user_id", user_id)
+
+
+def bind_business(business_id: str) -> None:
+    """Attach the business being served to this request's logs and error reports."""
+    business_id_var.set(business_id)
+    sentry_sdk.set_tag("business_id", business_id)
+
+
+def bind_request(request_id: str) -> Any:
+    """Start a request's context; returns the token to reset the request id with."""
+    sentry_sdk.set_tag("request_id", request_id)
+    return request_id_var.set(request_id)
+
 
 _CONTEXT = (
     ("request_id", request_id_var),

@@ -15,7 +15,7 @@ from api.auth.errors import GoTrueError, forbidden, rate_limited
 from api.auth.google import oidc_client
 from api.auth.tokens import AccessClaims, bearer_token, verify_access_token
 from api.deps import RedisDep, SessionDep, SettingsDep
-from core.logs import user_id_var
+from core.logs import bind_user
 from core.security import TokenError
 from core.settings import Settings
 from store.repositories import auth as repo
@@ -84,7 +84,7 @@ async def require_user(request: Request, db: SessionDep, settings: SettingsDep) 
             raise forbidden(
                 "session_not_found", "Session from session_id claim in JWT does not exist"
             )
-    user_id_var.set(str(user.id))
+    bind_user(str(user.id))
     return AuthContext(user=user, session=auth_session, claims=claims)
 
 
