@@ -15,6 +15,7 @@ from api.routes import connections, health, products, simulator, users, webhooks
 from api.routes.docs import install_docs
 from api.state import AppState
 from channels.fake_graph import create_fake_graph_app
+from core.analytics import Analytics
 from core.logs import configure_logging
 from core.sentry import init_sentry
 from core.settings import Settings, get_settings
@@ -31,12 +32,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        analytics = Analytics(settings)
         app.state.chidi = AppState(
-            settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), redis=redis
+            settings=settings,
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            redis=redis,
+            analytics=analytics,
         )
         try:
             yield
         finally:
+            analytics.shutdown()
             await redis.aclose()
             await engine.dispose()
 

@@ -6,12 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth.tokens import bearer_token, verify_access_token
 from api.state import AppState
+from core.analytics import Analytics, Event
 from core.errors import Unauthorized
 from core.logs import bind_business, bind_user
 from core.profiles import profile_defaults
@@ -64,6 +65,18 @@ def get_redis(state: AppStateDep) -> Redis:
 RedisDep = Annotated[Redis, Depends(get_redis)]
 
 
+def get_analytics(state: AppStateDep) -> Analytics:
+    """Product analytics (PostHog, or nothing when unconfigured).
+
+    Track from a `BackgroundTasks` task so an event is sent only once the request's
+    transaction has committed.
+    """
+    return state.analytics
+
+
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
+
+
 _auth_log = logging.getLogger("chidi.auth")
 
 
@@ -77,7 +90,13 @@ class NotAuthenticated(Unauthorized):
         _auth_log.info("access token refused", extra={"reason": code})
 
 
-async def get_current_user(request: Request, settings: SettingsDep, session: SessionDep) -> User:
+async def get_current_user(
+    request: Request,
+    state: AppStateDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    background: BackgroundTasks,
+) -> User:
     """The caller's profile, from a verified `Authorization: Bearer` access token.
 
     The token comes from the embedded auth service or from Supabase (see
@@ -95,12 +114,16 @@ async def get_current_user(request: Request, settings: SettingsDep, session: Ses
     except TokenError as exc:
         raise NotAuthenticated(str(exc), code="invalid_token", error="invalid_token") from exc
     bind_user(str(claims.user_id))
-    return await get_or_create_user(
+    user, created = await get_or_create_user(
         session,
         user_id=claims.user_id,
         email=claims.email,
         defaults=profile_defaults(claims.user_metadata),
     )
+    if created:  # the first authenticated call, whichever auth service signed the user up
+        # A background task runs after the response, i.e. after the commit succeeded.
+        background.add_task(state.analytics.track, Event.USER_SIGNED_UP, str(user.id))
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, BackgroundTasks, Query, Response, status
 
-from api.deps import CurrentBusiness, SessionDep
+from api.deps import AnalyticsDep, CurrentBusiness, SessionDep
 from api.schemas.products import (
     ItemIn,
     ItemOut,
@@ -30,6 +30,7 @@ from api.schemas.products import (
     SkuValidateOut,
     StockAdjustment,
 )
+from core.analytics import Event
 from core.sku import normalise_shortcode
 from store.catalog import items, products
 from store.catalog.skus import business_prefix, check_sku_for, free_skus
@@ -49,11 +50,24 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 @router.post("/products", status_code=status.HTTP_201_CREATED)
 async def create_product(
-    body: ProductCreate, business: CurrentBusiness, session: SessionDep
+    body: ProductCreate,
+    business: CurrentBusiness,
+    session: SessionDep,
+    analytics: AnalyticsDep,
+    background: BackgroundTasks,
 ) -> ProductDetailOut:
     """Create a product with its options and items in one transaction."""
     detail = await products.create_product(session, business, body.to_draft())
-    return ProductDetailOut.model_validate(detail)
+    out = ProductDetailOut.model_validate(detail)
+    background.add_task(
+        analytics.track,
+        Event.PRODUCT_CREATED,
+        str(business.id),
+        product_id=str(out.id),
+        items=len(out.inventory_items),
+        variant_types=len(out.variants),
+    )
+    return out
 
 
 @router.get("/products")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict
@@ -22,20 +22,24 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
 
 async def get_or_create_user(
     session: AsyncSession, *, user_id: uuid.UUID, email: str, defaults: dict[str, str] | None = None
-) -> User:
-    """The profile for an authenticated identity, created on its first call.
+) -> tuple[User, bool]:
+    """The profile for an authenticated identity, created on its first call; and whether
+    this call created it.
 
     Race-safe: concurrent first calls both INSERT ... ON CONFLICT DO NOTHING and then read
     the one row. The email follows the identity's (it can change at the auth service).
     """
+    created = False
     user = await session.get(User, user_id)
     if user is None:
         now = utcnow()
-        await session.exec(
+        inserted = await session.exec(
             pg_insert(User)
             .values(id=user_id, email=email, created_at=now, updated_at=now, **(defaults or {}))
             .on_conflict_do_nothing()
+            .returning(col(User.id))
         )
+        created = inserted.first() is not None
         result = await session.exec(
             select(User).where(User.id == user_id).execution_options(populate_existing=True)
         )
@@ -52,7 +56,7 @@ async def get_or_create_user(
             raise Conflict(
                 "This email address already belongs to another profile.", details={"email": email}
             ) from exc
-    return user
+    return user, created
 
 
 async def update_user(session: AsyncSession, user: User, changes: dict[str, Any]) -> User:
