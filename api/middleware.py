@@ -11,6 +11,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import PayloadTooLarge
+from core.metrics import UNMATCHED_ROUTE, observe_request
 from core.logs import bind_request, request_id_var, user_id_var
 
 log = logging.getLogger("chidi.http")
@@ -52,6 +53,8 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
+            observe_request(route, scope["method"], status, time.perf_counter() - started)
             log.info(
                 "request",
                 extra={
