@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from api.auth import router as auth_router
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import connections, health, products, simulator, users, webhooks
+from api.routes import connections, health, metrics, products, simulator, users, webhooks
 from api.routes.docs import install_docs
 from api.state import AppState
 from channels.fake_graph import create_fake_graph_app
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     if not settings.supabase_mode:  # in Supabase mode, clients talk to Supabase Auth itself
         app.include_router(auth_router.router)
     app.include_router(users.router)

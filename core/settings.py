@@ -80,6 +80,46 @@ class Settings(BaseSettings):
 
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
 
+    # Meta (Instagram and WhatsApp). With no Meta app configured, the channel clients talk to
+    # the built-in fake Graph API at {public_url}/fake-graph and the customer simulator
+    # feeds the webhooks, so the whole loop runs offline (see docs/conversations.md).
+    meta_app_id: str | None = None
+    meta_app_secret: SecretStr | None = None
+    meta_graph_base_url: str | None = None
+    meta_graph_version: str = "v21.0"
+    # The OAuth consent dialog; defaults to Facebook's, or the fake's when the Graph is fake.
+    meta_oauth_dialog_url: str | None = None
+    instagram_oauth_scopes: list[str] = Field(
+        default_factory=lambda: [
+            "instagram_basic",
+            "instagram_manage_messages",
+            "pages_show_list",
+            "pages_manage_metadata",
+            "pages_messaging",
+            "business_management",
+        ]
+    )
+    # Whether the Graph API de-duplicates sends by their Idempotency-Key header. Meta's does
+    # not; the fakes do. Unset: true for any base URL other than graph.facebook.com.
+    meta_graph_idempotency: bool | None = None
+    meta_http_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Attempts per send within one job (tenacity), and the first backoff between them.
+    meta_send_max_attempts: int = Field(default=4, ge=1)
+    meta_retry_initial_seconds: float = Field(default=0.5, ge=0)
+    # Per-connection send rate (token bucket in Redis): sustained per second, and burst.
+    channel_send_rate_per_second: float = Field(default=20.0, gt=0)
+    channel_send_burst: int = Field(default=20, ge=1)
+    # Webhook bodies are small JSON documents; anything larger is refused before parsing.
+    webhook_max_body_bytes: int = Field(default=262_144, ge=1024)
+    # A burst of customer messages is answered once: the reply waits until the customer
+    # has been quiet this long, but never longer than the max wait after the first message.
+    responder_debounce_seconds: float = Field(default=2.0, ge=0)
+    responder_max_wait_seconds: float = Field(default=10.0, ge=0)
+    # A claimed ('sending') outbox row may be re-driven by another worker after this long;
+    # a send (with its retries) is cut off before it, so a live worker never loses its claim.
+    outbox_sending_lease_seconds: int = Field(default=120, ge=2)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _use_psycopg3(cls, value: str) -> str:
@@ -125,6 +165,39 @@ class Settings(BaseSettings):
     def google_enabled(self) -> bool:
         """Whether "Sign in with Google" is offered."""
         return self.supabase_mode or bool(self.google_client_id and self.google_client_secret)
+
+    @property
+    def meta_embedded(self) -> bool:
+        """Whether Instagram/WhatsApp run on the built-in fake Graph API (no Meta app set)."""
+        return self.meta_app_id is None and self.meta_graph_base_url is None
+
+    @property
+    def fake_graph_url(self) -> str:
+        """Where the API serves its built-in fake Graph API (simulated connections send here)."""
+        return self.public_url.rstrip("/") + "/fake-graph"
+
+    @property
+    def graph_base_url(self) -> str:
+        """The Graph API's base URL (without the version)."""
+        if self.meta_graph_base_url:
+            return self.meta_graph_base_url.rstrip("/")
+        return "https://graph.facebook.com" if self.meta_app_id else self.fake_graph_url
+
+    @property
+    def oauth_dialog_url(self) -> str:
+        """The OAuth consent dialog owners are sent to when connecting Instagram."""
+        if self.meta_oauth_dialog_url:
+            return self.meta_oauth_dialog_url
+        if self.graph_base_url == "https://graph.facebook.com":
+            return f"https://www.facebook.com/{self.meta_graph_version}/dialog/oauth"
+        return f"{self.graph_base_url}/{self.meta_graph_version}/dialog/oauth"
+
+    @property
+    def graph_honours_idempotency(self) -> bool:
+        """Whether a send may be repeated with its Idempotency-Key without a second delivery."""
+        if self.meta_graph_idempotency is not None:
+            return self.meta_graph_idempotency
+        return not self.graph_base_url.startswith("https://graph.facebook.com")
 
     @property
     def database_url_sync_dsn(self) -> str:

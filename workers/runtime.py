@@ -11,10 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict, cast
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.logs import configure_logging
+from core.sentry import init_sentry
 from core.settings import Settings, get_settings
 from store.db import create_engine, create_sessionmaker, session_scope
 
@@ -27,6 +29,8 @@ class WorkerContext(TypedDict):
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # One pooled HTTP client for calls to Meta (connections and TLS sessions are reused).
+    http: httpx.AsyncClient
 
 
 def worker_context(ctx: dict[str, Any]) -> WorkerContext:
@@ -38,13 +42,20 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Build the engine once per worker process."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    init_sentry(settings, "worker")
     engine = create_engine(settings)
-    ctx.update(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
+    ctx.update(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        http=httpx.AsyncClient(timeout=settings.meta_http_timeout_seconds),
+    )
     log.info("worker started")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Release the engine's connections."""
+    """Release the engine's and the HTTP client's connections."""
+    await worker_context(ctx)["http"].aclose()
     await worker_context(ctx)["engine"].dispose()
     log.info("worker stopped")
 

@@ -6,23 +6,37 @@ from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob, cron
+from arq.worker import func
 
 from core.settings import get_settings
 from workers.jobs.auth import purge_expired_auth_tokens
+from workers.jobs.inbound import process_inbound_message, sweep_waiting_messages
+from workers.jobs.outbound import deliver_outbox, sweep_outbox
 from workers.runtime import shutdown, startup
 
 
 class WorkerSettings:
     """Jobs, schedules and limits of CHIDI's background worker."""
 
-    functions: ClassVar[list[Any]] = [purge_expired_auth_tokens]
+    functions: ClassVar[list[Any]] = [
+        purge_expired_auth_tokens,
+        # No kept results: a job id must be reusable as soon as its job is done (the
+        # sweepers re-drive rows under ids derived from them).
+        func(process_inbound_message, keep_result=0),
+        func(deliver_outbox, keep_result=0),
+    ]
     cron_jobs: ClassVar[list[CronJob]] = [
         cron(purge_expired_auth_tokens, minute=17, run_at_startup=False),
+        cron(sweep_outbox, second={0, 10, 20, 30, 40, 50}, run_at_startup=True),
+        cron(sweep_waiting_messages, second={15, 45}, run_at_startup=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = 20
+    # Replies are chained jobs (respond, then deliver); arq's default 0.5 s poll would add up
+    # to a second per reply. Polling an empty queue is one cheap Redis call.
+    poll_delay = 0.05
     job_timeout = 120
     # A job that dies mid-way (worker killed) is retried; jobs are written to be idempotent.
     max_tries = 5

@@ -142,6 +142,13 @@ class Message(SQLModel, table=True):
             desc("platform_timestamp"),
         ),
         Index("ix_messages_business_created", "business_id", "created_at"),
+        # The responder's batch and the sweeper: customer messages still waiting for it.
+        Index(
+            "ix_messages_awaiting_responder",
+            "conversation_id",
+            "created_at",
+            postgresql_where=text("handled_at IS NULL AND sender_type = 'customer'"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -175,6 +182,10 @@ class Message(SQLModel, table=True):
     )
     # The platform's payload for this message, for replay and debugging.
     raw: dict[str, Any] | None = Field(default=None, sa_column=jsonb_column())
+    # Customer messages: when the auto-responder took this message into a decision (a
+    # reply, an escalation, or "stored only" while a person handles the conversation).
+    # NULL means it is still waiting; a burst is the set of waiting messages.
+    handled_at: datetime | None = Field(default=None, sa_column=timestamptz())
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 

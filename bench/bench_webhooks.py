@@ -1,0 +1,357 @@
+"""Webhook ingestion and the reply loop under load, on loopback, with real processes.
+
+Run: `.venv/bin/python -m bench.bench_webhooks [--rate 1000] [--seconds 10] [--workers 2]`.
+
+Starts the API (`uvicorn api.main:app --workers N`) and, for the end-to-end part, the arq
+worker as subprocesses on the database `chidi_bench_webhooks` (emptied and migrated each
+run), with the fake Graph API in this process. Then:
+
+1. ack: signed Instagram webhooks sent open-loop at a fixed rate over keep-alive
+   connections (a small raw HTTP/1.1 client, so the load generator is not the bottleneck);
+   latency is measured from each request's *scheduled* time, so a stalled server cannot
+   hide queueing (no coordinated omission). No worker runs, so this is ingestion alone.
+2. capacity: the same, closed-loop with a fixed number of connections, for the sustained
+   maximum.
+3. end to end: new customers at a fixed rate with the worker running; the latency is from
+   sending the webhook to the fake Graph API recording the reply (the holding message the
+   interim responder sends), plus the count of customers with no reply (lost) and with
+   more than one (duplicated). Run with the reply debounce off (`--debounce 0`, default)
+   to measure the pipeline, or with e.g. `--debounce 2` to see what the burst window adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import redis
+
+from channels import instagram
+from channels.fake_graph import FakeGraphController
+from channels.signature import HEADER, sign
+from core.crypto import encrypt_secret
+from core.settings import Settings, get_settings
+from store.tables.base import utcnow
+from tests.fakes.graph_api import start_fake_graph
+from tests.support.database import reset_and_migrate
+from tests.support.live_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DATABASE = "chidi_bench_webhooks"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The seeded connection the load is sent to."""
+
+    host: str
+    port: int
+    path: str
+    account_id: str
+    app_secret: str
+
+
+def _database_url(base: Settings) -> str:
+    prefix, _, _ = base.database_url.rpartition("/")
+    return f"{prefix}/{DATABASE}"
+
+
+def seed(database_url: str, settings: Settings) -> tuple[str, str, str]:
+    """A business with one Instagram connection; (path token, account id, app secret)."""
+    token, account, app_secret = secrets.token_urlsafe(24), "ig-bench", secrets.token_urlsafe(24)
+    keys = settings.encryption_key.get_secret_value()
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    user_id, business_id = uuid.uuid4(), uuid.uuid4()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (id, email) VALUES (%s, %s)",
+                     (user_id, f"bench-{user_id.hex[:8]}@example.com"))
+        conn.execute("INSERT INTO businesses (id, user_id, name) VALUES (%s, %s, 'Bench')",
+                     (business_id, user_id))
+        conn.execute(
+            "INSERT INTO social_connections (id, business_id, platform, platform_account_id, "
+            "webhook_path_token, access_token_encrypted, app_secret_encrypted, "
+            "verify_token_encrypted) VALUES (%s, %s, 'instagram', %s, %s, %s, %s, %s)",
+            (uuid.uuid4(), business_id, account, token, encrypt_secret("bench-token", keys),
+             encrypt_secret(app_secret, keys), encrypt_secret("verify", keys)))
+    return token, account, app_secret
+
+
+def request_bytes(target: Target, customer: str) -> bytes:
+    """One signed webhook delivery as raw HTTP/1.1 (keep-alive)."""
+    payload = instagram.message_webhook(account_id=target.account_id, customer_id=customer,
+                                        text_body="Do you have the leather tote in black?",
+                                        mid="m_bench_" + secrets.token_urlsafe(18),
+                                        sent_at=utcnow())
+    body = json.dumps(payload).encode()
+    head = (f"POST {target.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"{HEADER}: {sign(body, target.app_secret)}\r\n\r\n")
+    return head.encode() + body
+
+
+class Connection:
+    """A keep-alive HTTP/1.1 connection that sends one request at a time."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, target: Target) -> Connection:
+        reader, writer = await asyncio.open_connection(target.host, target.port)
+        return cls(reader, writer)
+
+    async def send(self, request: bytes) -> int:
+        """Send and read the whole response; its status code."""
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@dataclass
+class Run:
+    """Latencies (seconds) and statuses of one load phase."""
+
+    latencies: list[float]
+    statuses: dict[int, int]
+    elapsed: float
+
+    def report(self, label: str) -> None:
+        lat = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000
+
+        print(f"{label}: {len(lat)} requests in {self.elapsed:.1f}s = "
+              f"{len(lat) / self.elapsed:.0f}/s; ack p50 {pct(50):.1f} ms, p95 {pct(95):.1f} "
+              f"ms, p99 {pct(99):.1f} ms, max {lat[-1] * 1000:.1f} ms; statuses {self.statuses}")
+
+
+async def open_loop(target: Target, *, rate: float, seconds: float, connections: int,
+                    customers: list[str]) -> Run:
+    """Requests scheduled at a fixed rate; latency counted from the scheduled time."""
+    pool = [await Connection.open(target) for _ in range(connections)]
+    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def sender(connection: Connection) -> None:
+        while (item := await queue.get()) is not None:
+            scheduled, request = item
+            status = await connection.send(request)
+            latencies.append(time.perf_counter() - scheduled)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    tasks = [asyncio.create_task(sender(c)) for c in pool]
+    total = int(rate * seconds)
+    started = time.perf_counter()
+    for index in range(total):
+        scheduled = started + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((scheduled, request_bytes(target, customers[index % len(customers)])))
+    for _ in pool:
+        queue.put_nowait(None)
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    for connection in pool:
+        connection.close()
+    return Run(latencies, statuses, elapsed)
+
+
+async def closed_loop(target: Target, *, seconds: float, connections: int,
+                      customers: list[str]) -> Run:
+    """Each connection sends its next request as soon as the last one is answered."""
+    pool = [await Connection.open(target) for _ in range(connections)]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    deadline = time.perf_counter() + seconds
+
+    async def sender(connection: Connection, offset: int) -> None:
+        index = offset
+        while time.perf_counter() < deadline:
+            request = request_bytes(target, customers[index % len(customers)])
+            sent = time.perf_counter()
+            status = await connection.send(request)
+            latencies.append(time.perf_counter() - sent)
+            statuses[status] = statuses.get(status, 0) + 1
+            index += connections
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(c, i) for i, c in enumerate(pool)))
+    elapsed = time.perf_counter() - started
+    for connection in pool:
+        connection.close()
+    return Run(latencies, statuses, elapsed)
+
+
+async def end_to_end(target: Target, fake: FakeGraphController, *, rate: float,
+                     seconds: float, drain_seconds: float) -> None:
+    """New customers at `rate`; time from webhook to the reply recorded at the fake Graph."""
+    customers = [f"e2e-{uuid.uuid4().hex[:12]}" for _ in range(int(rate * seconds))]
+    sent_at: dict[str, float] = {}
+    pool = [await Connection.open(target) for _ in range(16)]
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    failures = 0
+
+    async def sender(connection: Connection) -> None:
+        nonlocal failures
+        while (customer := await queue.get()) is not None:
+            sent_at[customer] = time.time()
+            if await connection.send(request_bytes(target, customer)) != 200:
+                failures += 1
+
+    tasks = [asyncio.create_task(sender(c)) for c in pool]
+    started = time.perf_counter()
+    for index, customer in enumerate(customers):
+        delay = started + index / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait(customer)
+    for _ in pool:
+        queue.put_nowait(None)
+    await asyncio.gather(*tasks)
+    wanted = set(customers)
+    deadline = time.monotonic() + drain_seconds
+    while time.monotonic() < deadline:
+        if wanted <= {s.recipient for s in list(fake.sends)}:
+            break
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(2.0)  # late duplicates would show up now
+    replies: dict[str, list[float]] = {}
+    for send in list(fake.sends):
+        if send.recipient in wanted:
+            replies.setdefault(send.recipient, []).append(send.received_at)
+    latencies = sorted(min(times) - sent_at[c] for c, times in replies.items())
+    lost = len(wanted) - len(replies)
+    duplicated = sum(1 for times in replies.values() if len(times) > 1)
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    print(f"end to end at {rate:.0f} msg/s for {seconds:.0f}s: {len(customers)} messages, "
+          f"{len(replies)} replied; receive→reply p50 {quantiles[49] * 1000:.0f} ms, "
+          f"p95 {quantiles[94] * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms; "
+          f"lost {lost}, duplicated {duplicated}, webhook errors {failures}")
+    for connection in pool:
+        connection.close()
+
+
+@contextmanager
+def process(*command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """A subprocess from the venv, stopped with SIGINT (then SIGKILL) afterwards."""
+    proc = subprocess.Popen([str(BIN / command[0]), *command[1:]], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(2)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not start")
+
+
+def settle(database_url: str) -> None:
+    """Mark the ack phase's messages answered, so the worker's sweeper leaves them alone."""
+    dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE messages SET handled_at = now() WHERE handled_at IS NULL")
+
+
+def clear_queue(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    keys = [*client.scan_iter("arq:*"), *client.scan_iter("chidi:send-bucket:*")]
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rate", type=float, default=1000.0, help="ack phase, webhooks/s")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--e2e-rate", type=float, default=100.0)
+    parser.add_argument("--e2e-seconds", type=float, default=20.0)
+    parser.add_argument("--debounce", type=float, default=0.0)
+    parser.add_argument("--skip-e2e", action="store_true")
+    args = parser.parse_args()
+
+    base = get_settings()
+    database_url = _database_url(base)
+    reset_and_migrate(database_url)
+    clear_queue(base.redis_url)
+    token, account, app_secret = seed(database_url, base)
+    fake_server, fake = start_fake_graph()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"DATABASE_URL": database_url, "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
+           "META_GRAPH_BASE_URL": fake_server.url, "ENVIRONMENT": "development",
+           "RESPONDER_DEBOUNCE_SECONDS": str(args.debounce),
+           "CHANNEL_SEND_RATE_PER_SECOND": "1000", "CHANNEL_SEND_BURST": "200"}
+    target = Target("127.0.0.1", port, f"/api/v1/webhooks/instagram/{token}", account,
+                    app_secret)
+    customers = [f"cust-{i}" for i in range(2000)]
+    print(f"API: uvicorn --workers {args.workers}; {os.cpu_count()} CPUs; "
+          f"LOG_LEVEL=WARNING; debounce {args.debounce}s")
+    try:
+        with process("uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
+                     "--workers", str(args.workers), "--no-access-log", env=env):
+            wait_healthy(url)
+            asyncio.run(open_loop(target, rate=50, seconds=2, connections=8,
+                                  customers=customers))  # warm-up: pools, caches
+            asyncio.run(open_loop(target, rate=args.rate, seconds=args.seconds,
+                                  connections=args.connections, customers=customers)
+                        ).report(f"ack, open loop at {args.rate:.0f}/s")
+            asyncio.run(closed_loop(target, seconds=args.seconds,
+                                    connections=args.connections, customers=customers)
+                        ).report(f"capacity, closed loop, {args.connections} connections")
+            clear_queue(base.redis_url)
+            settle(database_url)
+            if not args.skip_e2e:
+                with process("arq", "workers.settings.WorkerSettings", env=env):
+                    time.sleep(3)
+                    asyncio.run(end_to_end(target, fake, rate=args.e2e_rate,
+                                           seconds=args.e2e_seconds, drain_seconds=60))
+    finally:
+        fake_server.stop()
+
+
+if __name__ == "__main__":
+    main()

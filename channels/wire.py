@@ -1,0 +1,38 @@
+"""Small helpers for reading Meta's JSON defensively: payloads are not ours to trust.
+
+A field of the wrong type is treated as absent rather than raising, so one odd entry in a
+batched delivery cannot make the whole delivery fail (and Meta retry it forever).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in `value` if it is an array, else none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def text(value: Any) -> str | None:
+    """`value` as a non-empty string, else None (numbers become their decimal text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def from_epoch(value: Any, *, millis: bool) -> datetime | None:
+    """A UTC datetime from epoch seconds or milliseconds (number or numeric string)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)

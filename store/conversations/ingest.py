@@ -1,0 +1,426 @@
+"""Recording one verified webhook delivery, in the caller's single transaction.
+
+The raw payload goes into `webhook_events`; each customer message finds or creates its
+conversation and is stored once per platform id (`ON CONFLICT DO NOTHING RETURNING`), so a
+redelivered webhook creates nothing and wakes nobody; conversation summaries only move
+forward (an out-of-order delivery never moves `last_message_at` back); receipts move the
+sent message's delivery status forward; and an echo of a message CHIDI did not send means
+a person answered from the business's own app, so the bot steps back (`active_human`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import NotFound
+from core.inbound import DeliveryUpdate, InboundMessage, ParsedWebhook
+from store.conversations.notify import OwnerNotice, notify_owner
+from store.conversations.sql import run
+from store.conversations.status import change_status, record_status
+from store.tables.enums import ConversationStatus, StatusActor
+
+log = logging.getLogger("chidi.ingest")
+SNIPPET_CHARS = 200
+_KEPT_HEADERS = ("content-type", "content-length", "user-agent", "x-hub-signature-256")
+
+
+@dataclass(frozen=True)
+class WebhookSource:
+    """The connection a delivery arrived for (from its URL's path token)."""
+
+    connection_id: uuid.UUID
+    business_id: uuid.UUID
+    platform: str
+
+
+@dataclass(frozen=True)
+class AwaitingReply:
+    """A newly stored customer message the responder must take up."""
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+
+
+@dataclass
+class Ingested:
+    """What one delivery changed."""
+
+    webhook_event_id: uuid.UUID
+    awaiting: list[AwaitingReply] = field(default_factory=list)
+    stored: int = 0
+    duplicates: int = 0
+    own_echoes: int = 0
+    takeovers: int = 0
+    receipts: int = 0
+
+
+def snippet_of(message: InboundMessage) -> str:
+    """The inbox's one-line preview of a message."""
+    if message.text:
+        return message.text[:SNIPPET_CHARS]
+    return f"[{message.content_type}]"
+
+
+class ConnectionGone(NotFound):
+    """The connection was disconnected (after the caller looked it up)."""
+
+
+async def record_webhook(
+    session: AsyncSession,
+    source: WebhookSource,
+    *,
+    payload: dict[str, Any],
+    headers: dict[str, str],
+    parsed: ParsedWebhook,
+) -> Ingested:
+    """Store the delivery and everything it says; flushes, never commits.
+
+    Raises `ConnectionGone` (and stores nothing, once the caller rolls back) when the
+    connection is no longer active, however recently the caller saw it active.
+    """
+    event_id = await _store_raw(session, source, payload, headers, handled=bool(parsed.events))
+    if event_id is None:
+        raise ConnectionGone("No webhook is registered at this address.")
+    result = Ingested(webhook_event_id=event_id)
+    for event in parsed.events:
+        if isinstance(event, DeliveryUpdate):
+            await _record_receipt(session, source, event, result)
+        elif event.from_business:
+            await _record_echo(session, source, event, result)
+        else:
+            await _record_customer_message(session, source, event, result)
+    return result
+
+
+async def _store_raw(
+    session: AsyncSession,
+    source: WebhookSource,
+    payload: dict[str, Any],
+    headers: dict[str, str],
+    *,
+    handled: bool,
+) -> uuid.UUID | None:
+    """Keep the raw delivery; None (nothing kept) if the connection is not active."""
+    kept = {name: headers[name] for name in _KEPT_HEADERS if name in headers}
+    stored = await run(
+        session,
+        text("""
+        INSERT INTO webhook_events (id, platform, connection_id, signature_valid, headers,
+                                    payload, status, processed_at)
+        SELECT :id, CAST(:platform AS social_platform_type), id, true, :headers, :payload,
+               :status, now()
+        FROM social_connections WHERE id = :connection_id AND is_active
+        RETURNING id
+    """).bindparams(
+            bindparam("headers", type_=JSONB),
+            bindparam("payload", type_=JSONB),
+            id=uuid.uuid4(),
+            platform=source.platform,
+            connection_id=source.connection_id,
+            headers=kept,
+            payload=payload,
+            status="processed" if handled else "ignored",
+        ),
+    )
+    row = stored.first()
+    return None if row is None else row[0]
+
+
+# One round trip for the common case, a customer's message: find or create the
+# conversation, store the message once, and move the conversation's summary forward (or
+# reopen it). Data-modifying CTEs do not see each other's rows, so a conversation created
+# here gets its summary from its INSERT and only an existing one is UPDATEd. When a
+# concurrent delivery creates the conversation first, nothing is written and the statement
+# returns no conversation; it is then simply run again.
+_CUSTOMER_MESSAGE = text("""
+WITH existing AS (
+    SELECT id, status FROM conversations
+    WHERE social_connection_id = :connection_id AND customer_platform_id = :customer
+), created AS (
+    INSERT INTO conversations (id, business_id, social_connection_id, customer_platform_id,
+                               customer_name, last_message_at, last_message_snippet,
+                               last_customer_message_at, unread_count)
+    SELECT :new_conversation_id, :business_id, :connection_id, :customer, :name, :at,
+           :snippet, :at, 1
+    WHERE NOT EXISTS (SELECT 1 FROM existing)
+    ON CONFLICT (social_connection_id, customer_platform_id) DO NOTHING
+    RETURNING id, status
+), conversation AS (
+    SELECT id, status, false AS created FROM existing
+    UNION ALL SELECT id, status, true FROM created
+), message AS (
+    INSERT INTO messages (id, conversation_id, business_id, platform_message_id, sender_type,
+                          content_type, text_content, media_url, media_mime_type,
+                          platform_timestamp, raw, handled_at)
+    SELECT :message_id, id, :business_id, :platform_message_id, 'customer',
+           CAST(:content_type AS message_content_type), :text, :media_url, :mime, :at, :raw,
+           CASE WHEN :expects_reply THEN NULL ELSE now() END
+    FROM conversation
+    ON CONFLICT (platform_message_id) DO NOTHING
+    RETURNING id, conversation_id
+), touched AS (
+    UPDATE conversations c SET
+        last_message_at = GREATEST(c.last_message_at, :at),
+        last_message_snippet = CASE WHEN c.last_message_at <= :at THEN :snippet
+                                    ELSE c.last_message_snippet END,
+        last_customer_message_at = GREATEST(c.last_customer_message_at, :at),
+        unread_count = c.unread_count + 1,
+        customer_name = COALESCE(:name, c.customer_name),
+        status = CASE WHEN c.status IN ('resolved_by_ai', 'resolved_by_human', 'archived')
+                      THEN 'active_ai'::conversation_status ELSE c.status END,
+        updated_at = now()
+    FROM message, existing
+    WHERE c.id = message.conversation_id AND c.id = existing.id
+    RETURNING c.id
+), history AS (
+    INSERT INTO conversation_status_history (id, conversation_id, business_id, from_status,
+                                             to_status, actor, reason)
+    SELECT gen_random_uuid(), id, :business_id, NULL::conversation_status,
+           'active_ai'::conversation_status, 'customer', 'First message.' FROM created
+    UNION ALL
+    SELECT gen_random_uuid(), existing.id, :business_id, existing.status,
+           'active_ai'::conversation_status, 'customer', 'The customer wrote again.'
+    FROM existing, message
+    WHERE existing.status IN ('resolved_by_ai', 'resolved_by_human', 'archived')
+)
+SELECT (SELECT id FROM conversation), (SELECT id FROM message)
+""").bindparams(bindparam("raw", type_=JSONB))
+
+
+async def _record_customer_message(
+    session: AsyncSession, source: WebhookSource, message: InboundMessage, result: Ingested
+) -> None:
+    params = {
+        "connection_id": source.connection_id,
+        "business_id": source.business_id,
+        "customer": message.customer_id,
+        "name": message.customer_name,
+        "at": message.sent_at,
+        "snippet": snippet_of(message),
+        "new_conversation_id": uuid.uuid4(),
+        "message_id": uuid.uuid4(),
+        "platform_message_id": message.platform_message_id,
+        "content_type": message.content_type,
+        "text": message.text,
+        "media_url": message.media_url,
+        "mime": message.media_mime_type,
+        "raw": message.raw,
+        "expects_reply": message.expects_reply,
+    }
+    for _ in range(3):
+        row = (await run(session, _CUSTOMER_MESSAGE.bindparams(**params))).one()
+        conversation_id: uuid.UUID | None = row[0]
+        message_id: uuid.UUID | None = row[1]
+        if conversation_id is not None:
+            break
+    else:  # three concurrent creators in a row cannot happen; fail loudly rather than drop
+        raise RuntimeError("could not find or create the conversation")
+    if message_id is None:
+        result.duplicates += 1
+        return
+    result.stored += 1
+    if message.expects_reply:
+        assert conversation_id is not None
+        result.awaiting.append(AwaitingReply(conversation_id, message_id))
+
+
+async def _record_echo(
+    session: AsyncSession, source: WebhookSource, echo: InboundMessage, result: Ingested
+) -> None:
+    """A message the business's account sent: CHIDI's own (ignored), or a person's — who
+    has then taken the conversation over, so the bot steps back."""
+    conversation_id = await _echo_conversation(session, source, echo)
+    if await _sent_by_chidi(session, conversation_id, echo):
+        result.own_echoes += 1
+        return
+    if not await _store_echo(session, source, conversation_id, echo):
+        result.duplicates += 1
+        return
+    result.stored += 1
+    previous = await change_status(
+        session,
+        business_id=source.business_id,
+        conversation_id=conversation_id,
+        to=ConversationStatus.ACTIVE_HUMAN,
+        actor=StatusActor.HUMAN,
+        reason="The business replied from its own app; the bot stays quiet.",
+    )
+    result.takeovers += previous is not None
+
+
+async def _echo_conversation(
+    session: AsyncSession, source: WebhookSource, echo: InboundMessage
+) -> uuid.UUID:
+    """The conversation an echo belongs to (created when the business wrote first)."""
+    keys = {"connection_id": source.connection_id, "customer": echo.customer_id}
+    select_existing = text(
+        "SELECT id FROM conversations "
+        "WHERE social_connection_id = :connection_id AND customer_platform_id = :customer"
+    ).bindparams(**keys)
+    row = (await run(session, select_existing)).first()
+    if row is not None:
+        return uuid.UUID(str(row[0]))
+    created = (
+        await run(
+            session,
+            text("""
+        INSERT INTO conversations (id, business_id, social_connection_id, customer_platform_id,
+                                   last_message_at, last_message_snippet)
+        VALUES (:id, :business_id, :connection_id, :customer, :at, :snippet)
+        ON CONFLICT (social_connection_id, customer_platform_id) DO NOTHING
+        RETURNING id
+    """).bindparams(
+                id=uuid.uuid4(),
+                business_id=source.business_id,
+                at=echo.sent_at,
+                snippet=snippet_of(echo),
+                **keys,
+            ),
+        )
+    ).first()
+    if created is None:  # created by a concurrent delivery a moment ago
+        return uuid.UUID(str((await run(session, select_existing)).one()[0]))
+    await record_status(
+        session,
+        business_id=source.business_id,
+        conversation_id=created[0],
+        from_status=None,
+        to=ConversationStatus.ACTIVE_AI,
+        actor=StatusActor.HUMAN,
+        reason="The business wrote first.",
+    )
+    return uuid.UUID(str(created[0]))
+
+
+async def _sent_by_chidi(
+    session: AsyncSession, conversation_id: uuid.UUID, echo: InboundMessage
+) -> bool:
+    """Whether an echo is of a message CHIDI sent: a recorded provider id, or the text of
+    a send still in flight (an echo can arrive before the send's answer is recorded)."""
+    found = await run(
+        session,
+        text("""
+        SELECT EXISTS (
+            SELECT 1 FROM outbox WHERE conversation_id = :conversation_id AND (
+                provider_message_id = :mid
+                OR payload -> 'provider_message_ids' ? :mid
+                OR (status = 'sending' AND :text <> '' AND strpos(payload ->> 'text', :text) > 0)))
+    """).bindparams(
+            conversation_id=conversation_id,
+            mid=echo.platform_message_id,
+            text=(echo.text or "").strip(),
+        ),
+    )
+    return bool(found.scalar_one())
+
+
+async def _store_echo(
+    session: AsyncSession, source: WebhookSource, conversation_id: uuid.UUID, echo: InboundMessage
+) -> bool:
+    """Store a person's message once (and move the conversation's summary forward); False
+    when its platform id was stored before."""
+    inserted = await run(
+        session,
+        text("""
+        INSERT INTO messages (id, conversation_id, business_id, platform_message_id, sender_type,
+                              content_type, text_content, media_url, media_mime_type,
+                              platform_timestamp, raw)
+        VALUES (:id, :conversation_id, :business_id, :platform_message_id, 'business_human',
+                CAST(:content_type AS message_content_type), :text, :media_url, :mime, :at, :raw)
+        ON CONFLICT (platform_message_id) DO NOTHING
+        RETURNING id
+    """).bindparams(
+            bindparam("raw", type_=JSONB),
+            id=uuid.uuid4(),
+            conversation_id=conversation_id,
+            business_id=source.business_id,
+            platform_message_id=echo.platform_message_id,
+            content_type=echo.content_type,
+            text=echo.text,
+            media_url=echo.media_url,
+            mime=echo.media_mime_type,
+            at=echo.sent_at,
+            raw=echo.raw,
+        ),
+    )
+    if inserted.first() is None:
+        return False
+    await run(
+        session,
+        text("""
+        UPDATE conversations SET
+            last_message_at = GREATEST(last_message_at, :at),
+            last_message_snippet = CASE WHEN last_message_at <= :at THEN :snippet
+                                        ELSE last_message_snippet END,
+            updated_at = now()
+        WHERE id = :id AND business_id = :business_id
+    """).bindparams(
+            at=echo.sent_at,
+            snippet=snippet_of(echo),
+            id=conversation_id,
+            business_id=source.business_id,
+        ),
+    )
+    return True
+
+
+_DELIVERY_RANK = """CASE {column} WHEN 'sent' THEN 1 WHEN 'failed' THEN 2
+    WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END"""
+_FORWARD_ONLY = (
+    _DELIVERY_RANK.format(column="m.delivery_status")
+    + " < "
+    + _DELIVERY_RANK.format(column="CAST(:status AS text)")
+)
+
+
+async def _record_receipt(
+    session: AsyncSession, source: WebhookSource, update: DeliveryUpdate, result: Ingested
+) -> None:
+    """Move sent messages' delivery status forward (a late 'sent' never undoes 'read')."""
+    params: dict[str, Any] = {"status": update.status, "business_id": source.business_id}
+    if update.platform_message_ids:
+        target = "m.platform_message_id = ANY(:ids)"
+        params["ids"] = list(update.platform_message_ids)
+    elif update.customer_id and update.watermark:
+        target = (
+            "m.platform_timestamp <= :watermark AND m.conversation_id IN (SELECT id FROM "
+            "conversations WHERE social_connection_id = :connection_id "
+            "AND customer_platform_id = :customer)"
+        )
+        params |= {
+            "watermark": update.watermark,
+            "connection_id": source.connection_id,
+            "customer": update.customer_id,
+        }
+    else:
+        return
+    changed = await run(
+        session,
+        text(f"""
+        UPDATE messages m SET delivery_status = :status, updated_at = now()
+        WHERE m.business_id = :business_id AND m.sender_type <> 'customer' AND {target}
+          AND {_FORWARD_ONLY}
+        RETURNING m.conversation_id
+    """).bindparams(**params),  # noqa: S608 (fixed fragments, values bound)
+    )
+    conversations = {row[0] for row in changed.all()}
+    result.receipts += len(conversations)
+    if update.status == "failed":
+        for conversation_id in conversations:
+            await notify_owner(
+                session,
+                source.business_id,
+                OwnerNotice(
+                    kind="delivery_failed",
+                    title="A message could not be delivered",
+                    body=f"The platform reported: {update.error or 'delivery failed'}.",
+                    conversation_id=conversation_id,
+                ),
+            )

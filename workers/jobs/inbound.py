@@ -1,0 +1,75 @@
+"""The responder job: take up a conversation's waiting customer messages, then deliver.
+
+Thin on purpose: it locks the conversation, steps aside if a newer message's job will
+answer the burst, and otherwise calls `agents.responder.respond_to_conversation` in the
+same transaction. Only after that commits are the outbox rows handed to the sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from agents.responder import respond_to_conversation
+from store.conversations.batches import (
+    Waiting,
+    conversations_waiting,
+    lock_conversation,
+    superseded,
+    waiting_messages,
+)
+from store.tables.base import utcnow
+from workers.enqueue import enqueue_deliveries, enqueue_reply
+from workers.runtime import job_session, worker_context
+
+log = logging.getLogger("chidi.jobs.inbound")
+
+
+async def process_inbound_message(
+    ctx: dict[str, Any], conversation_id: str, trigger_message_id: str | None = None
+) -> str:
+    """Answer (or escalate, or just record) the conversation's waiting messages once."""
+    settings = worker_context(ctx)["settings"]
+    trigger = uuid.UUID(trigger_message_id) if trigger_message_id else None
+    async with job_session(ctx) as session:
+        conversation = await lock_conversation(session, uuid.UUID(conversation_id))
+        if conversation is None:
+            return "gone"
+        waiting = [
+            Waiting(m.id, m.created_at) for m in await waiting_messages(session, conversation)
+        ]
+        if superseded(
+            waiting,
+            trigger,
+            utcnow(),
+            max_wait=timedelta(seconds=settings.responder_max_wait_seconds),
+        ):
+            return "superseded"
+        outcome = await respond_to_conversation(session, settings, conversation.id)
+    await enqueue_deliveries(ctx["redis"], outcome.outbox_ids)
+    log.info(
+        "conversation handled", extra={"conversation_id": conversation_id, "action": outcome.action}
+    )
+    return outcome.action
+
+
+async def sweep_waiting_messages(ctx: dict[str, Any]) -> int:
+    """Re-enqueue conversations whose waiting messages nobody took up (a lost job)."""
+    settings = worker_context(ctx)["settings"]
+    grace = settings.responder_debounce_seconds + settings.responder_max_wait_seconds + 30
+    now = utcnow()
+    async with job_session(ctx) as session:
+        stale = await conversations_waiting(
+            session, older_than=now - timedelta(seconds=grace), limit=500
+        )
+    for conversation_id in stale:
+        await enqueue_reply(
+            ctx["redis"],
+            conversation_id,
+            job_id=f"respond:{conversation_id}:sweep:{int(now.timestamp())}",
+        )
+    if stale:
+        log.warning("re-enqueued waiting conversations", extra={"count": len(stale)})
+    return len(stale)
