@@ -11,8 +11,8 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import PayloadTooLarge
-from core.metrics import UNMATCHED_ROUTE, observe_request
 from core.logs import bind_request, request_id_var, user_id_var
+from core.metrics import UNMATCHED_ROUTE, observe_request
 
 log = logging.getLogger("chidi.http")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
