@@ -1,6 +1,6 @@
 """Webhook ingestion and the reply loop under load, on loopback, with real processes.
 
-Run: `.venv/bin/python -m bench.bench_webhooks [--rate 1000] [--seconds 10] [--workers 2]`.
+Run: `.venv/bin/python -m bench.bench_webhooks [--rates 500,1000] [--seconds 10] [--workers 2]`.
 
 Starts the API (`uvicorn api.main:app --workers N`) and, for the end-to-end part, the arq
 worker as subprocesses on the database `chidi_bench_webhooks` (emptied and migrated each
@@ -27,16 +27,11 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import psycopg
 import redis
 
@@ -49,9 +44,8 @@ from store.tables.base import utcnow
 from tests.fakes.graph_api import start_fake_graph
 from tests.support.database import reset_and_migrate
 from tests.support.live_server import free_port
+from tests.support.processes import running, wait_until_healthy
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 DATABASE = "chidi_bench_webhooks"
 
 
@@ -78,29 +72,46 @@ def seed(database_url: str, settings: Settings) -> tuple[str, str, str]:
     dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
     user_id, business_id = uuid.uuid4(), uuid.uuid4()
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("INSERT INTO users (id, email) VALUES (%s, %s)",
-                     (user_id, f"bench-{user_id.hex[:8]}@example.com"))
-        conn.execute("INSERT INTO businesses (id, user_id, name) VALUES (%s, %s, 'Bench')",
-                     (business_id, user_id))
+        conn.execute(
+            "INSERT INTO users (id, email) VALUES (%s, %s)",
+            (user_id, f"bench-{user_id.hex[:8]}@example.com"),
+        )
+        conn.execute(
+            "INSERT INTO businesses (id, user_id, name) VALUES (%s, %s, 'Bench')",
+            (business_id, user_id),
+        )
         conn.execute(
             "INSERT INTO social_connections (id, business_id, platform, platform_account_id, "
             "webhook_path_token, access_token_encrypted, app_secret_encrypted, "
             "verify_token_encrypted) VALUES (%s, %s, 'instagram', %s, %s, %s, %s, %s)",
-            (uuid.uuid4(), business_id, account, token, encrypt_secret("bench-token", keys),
-             encrypt_secret(app_secret, keys), encrypt_secret("verify", keys)))
+            (
+                uuid.uuid4(),
+                business_id,
+                account,
+                token,
+                encrypt_secret("bench-token", keys),
+                encrypt_secret(app_secret, keys),
+                encrypt_secret("verify", keys),
+            ),
+        )
     return token, account, app_secret
 
 
 def request_bytes(target: Target, customer: str) -> bytes:
     """One signed webhook delivery as raw HTTP/1.1 (keep-alive)."""
-    payload = instagram.message_webhook(account_id=target.account_id, customer_id=customer,
-                                        text_body="Do you have the leather tote in black?",
-                                        mid="m_bench_" + secrets.token_urlsafe(18),
-                                        sent_at=utcnow())
+    payload = instagram.message_webhook(
+        account_id=target.account_id,
+        customer_id=customer,
+        text_body="Do you have the leather tote in black?",
+        mid="m_bench_" + secrets.token_urlsafe(18),
+        sent_at=utcnow(),
+    )
     body = json.dumps(payload).encode()
-    head = (f"POST {target.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            f"{HEADER}: {sign(body, target.app_secret)}\r\n\r\n")
+    head = (
+        f"POST {target.path} HTTP/1.1\r\nHost: {target.host}:{target.port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        f"{HEADER}: {sign(body, target.app_secret)}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -145,13 +156,16 @@ class Run:
         def pct(p: float) -> float:
             return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000
 
-        print(f"{label}: {len(lat)} requests in {self.elapsed:.1f}s = "
-              f"{len(lat) / self.elapsed:.0f}/s; ack p50 {pct(50):.1f} ms, p95 {pct(95):.1f} "
-              f"ms, p99 {pct(99):.1f} ms, max {lat[-1] * 1000:.1f} ms; statuses {self.statuses}")
+        print(
+            f"{label}: {len(lat)} requests in {self.elapsed:.1f}s = "
+            f"{len(lat) / self.elapsed:.0f}/s; ack p50 {pct(50):.1f} ms, p95 {pct(95):.1f} "
+            f"ms, p99 {pct(99):.1f} ms, max {lat[-1] * 1000:.1f} ms; statuses {self.statuses}"
+        )
 
 
-async def open_loop(target: Target, *, rate: float, seconds: float, connections: int,
-                    customers: list[str]) -> Run:
+async def open_loop(
+    target: Target, *, rate: float, seconds: float, connections: int, customers: list[str]
+) -> Run:
     """Requests scheduled at a fixed rate; latency counted from the scheduled time."""
     pool = [await Connection.open(target) for _ in range(connections)]
     queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
@@ -183,8 +197,9 @@ async def open_loop(target: Target, *, rate: float, seconds: float, connections:
     return Run(latencies, statuses, elapsed)
 
 
-async def closed_loop(target: Target, *, seconds: float, connections: int,
-                      customers: list[str]) -> Run:
+async def closed_loop(
+    target: Target, *, seconds: float, connections: int, customers: list[str]
+) -> Run:
     """Each connection sends its next request as soon as the last one is answered."""
     pool = [await Connection.open(target) for _ in range(connections)]
     latencies: list[float] = []
@@ -209,8 +224,9 @@ async def closed_loop(target: Target, *, seconds: float, connections: int,
     return Run(latencies, statuses, elapsed)
 
 
-async def end_to_end(target: Target, fake: FakeGraphController, *, rate: float,
-                     seconds: float, drain_seconds: float) -> None:
+async def end_to_end(
+    target: Target, fake: FakeGraphController, *, rate: float, seconds: float, drain_seconds: float
+) -> None:
     """New customers at `rate`; time from webhook to the reply recorded at the fake Graph."""
     customers = [f"e2e-{uuid.uuid4().hex[:12]}" for _ in range(int(rate * seconds))]
     sent_at: dict[str, float] = {}
@@ -250,40 +266,14 @@ async def end_to_end(target: Target, fake: FakeGraphController, *, rate: float,
     lost = len(wanted) - len(replies)
     duplicated = sum(1 for times in replies.values() if len(times) > 1)
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    print(f"end to end at {rate:.0f} msg/s for {seconds:.0f}s: {len(customers)} messages, "
-          f"{len(replies)} replied; receive→reply p50 {quantiles[49] * 1000:.0f} ms, "
-          f"p95 {quantiles[94] * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms; "
-          f"lost {lost}, duplicated {duplicated}, webhook errors {failures}")
+    print(
+        f"end to end at {rate:.0f} msg/s for {seconds:.0f}s: {len(customers)} messages, "
+        f"{len(replies)} replied; receive→reply p50 {quantiles[49] * 1000:.0f} ms, "
+        f"p95 {quantiles[94] * 1000:.0f} ms, p99 {quantiles[98] * 1000:.0f} ms; "
+        f"lost {lost}, duplicated {duplicated}, webhook errors {failures}"
+    )
     for connection in pool:
         connection.close()
-
-
-@contextmanager
-def process(*command: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """A subprocess from the venv, stopped with SIGINT (then SIGKILL) afterwards."""
-    proc = subprocess.Popen([str(BIN / command[0]), *command[1:]], cwd=ROOT,
-                            env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(2)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def wait_healthy(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not start")
 
 
 def settle(database_url: str) -> None:
@@ -303,14 +293,18 @@ def clear_queue(redis_url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rate", type=float, default=1000.0, help="ack phase, webhooks/s")
+    parser.add_argument(
+        "--rates", default="500,1000", help="open-loop ack phases, webhooks/s, comma-separated"
+    )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--e2e-rate", type=float, default=100.0)
     parser.add_argument("--e2e-seconds", type=float, default=20.0)
     parser.add_argument("--debounce", type=float, default=0.0)
+    parser.add_argument("--worker-processes", type=int, default=1)
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--skip-ack", action="store_true")
     args = parser.parse_args()
 
     base = get_settings()
@@ -321,34 +315,79 @@ def main() -> None:
     fake_server, fake = start_fake_graph()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {"DATABASE_URL": database_url, "PUBLIC_URL": url, "LOG_LEVEL": "WARNING",
-           "META_GRAPH_BASE_URL": fake_server.url, "ENVIRONMENT": "development",
-           "RESPONDER_DEBOUNCE_SECONDS": str(args.debounce),
-           "CHANNEL_SEND_RATE_PER_SECOND": "1000", "CHANNEL_SEND_BURST": "200"}
-    target = Target("127.0.0.1", port, f"/api/v1/webhooks/instagram/{token}", account,
-                    app_secret)
+    env = {
+        "DATABASE_URL": database_url,
+        "PUBLIC_URL": url,
+        "LOG_LEVEL": "WARNING",
+        "META_GRAPH_BASE_URL": fake_server.url,
+        "ENVIRONMENT": "development",
+        "RESPONDER_DEBOUNCE_SECONDS": str(args.debounce),
+        "CHANNEL_SEND_RATE_PER_SECOND": "1000",
+        "CHANNEL_SEND_BURST": "200",
+    }
+    target = Target("127.0.0.1", port, f"/api/v1/webhooks/instagram/{token}", account, app_secret)
     customers = [f"cust-{i}" for i in range(2000)]
-    print(f"API: uvicorn --workers {args.workers}; {os.cpu_count()} CPUs; "
-          f"LOG_LEVEL=WARNING; debounce {args.debounce}s")
+    print(
+        f"API: uvicorn --workers {args.workers}; arq worker processes: "
+        f"{args.worker_processes}; {os.cpu_count()} CPUs; LOG_LEVEL=WARNING; "
+        f"debounce {args.debounce}s"
+    )
     try:
-        with process("uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-                     "--workers", str(args.workers), "--no-access-log", env=env):
-            wait_healthy(url)
-            asyncio.run(open_loop(target, rate=50, seconds=2, connections=8,
-                                  customers=customers))  # warm-up: pools, caches
-            asyncio.run(open_loop(target, rate=args.rate, seconds=args.seconds,
-                                  connections=args.connections, customers=customers)
-                        ).report(f"ack, open loop at {args.rate:.0f}/s")
-            asyncio.run(closed_loop(target, seconds=args.seconds,
-                                    connections=args.connections, customers=customers)
-                        ).report(f"capacity, closed loop, {args.connections} connections")
+        api = (
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+        )
+        with running(*api, env=env):
+            wait_until_healthy(url)
+            # Warm-up at full concurrency: both workers' connection pools and prepared
+            # statements exist before anything is measured.
+            asyncio.run(
+                closed_loop(target, seconds=3, connections=args.connections, customers=customers)
+            )
+            for rate in () if args.skip_ack else (float(r) for r in args.rates.split(",")):
+                asyncio.run(
+                    open_loop(
+                        target,
+                        rate=rate,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        customers=customers,
+                    )
+                ).report(f"ack, open loop at {rate:.0f}/s")
+            if not args.skip_ack:
+                asyncio.run(
+                    closed_loop(
+                        target,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                        customers=customers,
+                    )
+                ).report(f"capacity, closed loop, {args.connections} connections")
             clear_queue(base.redis_url)
             settle(database_url)
             if not args.skip_e2e:
-                with process("arq", "workers.settings.WorkerSettings", env=env):
+                with ExitStack() as workers:
+                    for _ in range(args.worker_processes):
+                        workers.enter_context(
+                            running("arq", "workers.settings.WorkerSettings", env=env)
+                        )
                     time.sleep(3)
-                    asyncio.run(end_to_end(target, fake, rate=args.e2e_rate,
-                                           seconds=args.e2e_seconds, drain_seconds=60))
+                    asyncio.run(
+                        end_to_end(
+                            target,
+                            fake,
+                            rate=args.e2e_rate,
+                            seconds=args.e2e_seconds,
+                            drain_seconds=120,
+                        )
+                    )
     finally:
         fake_server.stop()
 

@@ -107,8 +107,8 @@ class Settings(BaseSettings):
     meta_send_max_attempts: int = Field(default=4, ge=1)
     meta_retry_initial_seconds: float = Field(default=0.5, ge=0)
     # Per-connection send rate (token bucket in Redis): sustained per second, and burst.
-    channel_send_rate_per_second: float = Field(default=20.0, gt=0)
-    channel_send_burst: int = Field(default=20, ge=1)
+    channel_send_rate_per_second: float = Field(default=60.0, gt=0)
+    channel_send_burst: int = Field(default=60, ge=1)
     # Webhook bodies are small JSON documents; anything larger is refused before parsing.
     webhook_max_body_bytes: int = Field(default=262_144, ge=1024)
     # A burst of customer messages is answered once: the reply waits until the customer

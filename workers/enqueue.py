@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from arq.connections import ArqRedis
 from arq.constants import default_queue_name, expires_extra_ms, job_key_prefix
@@ -97,9 +97,3 @@ async def enqueue_delivery(redis: Redis, outbox_id: uuid.UUID, *, attempt: int =
             "could not enqueue a delivery; the sweeper will",
             extra={"outbox_id": str(outbox_id), "error": type(exc).__name__},
         )
-
-
-async def enqueue_deliveries(redis: Redis, outbox_ids: Iterable[uuid.UUID]) -> None:
-    """`enqueue_delivery` for rows just queued (first attempt)."""
-    for outbox_id in outbox_ids:
-        await enqueue_delivery(redis, outbox_id)

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import AppStateDep, SessionDep
+from api.routes.webhook_batches import WebhookWriter
+from api.state import AppState
 from channels import instagram, whatsapp
 from channels.signature import HEADER, SignatureCheck, check
 from core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
@@ -30,11 +32,9 @@ from core.inbound import ParsedWebhook
 from core.settings import Settings
 from store.conversations import connections
 from store.conversations.ingest import ConnectionGone, WebhookSource, record_webhook
-from store.db import session_scope
 from store.tables.base import utcnow
 from store.tables.enums import SocialPlatform
 from store.tables.social import SocialConnection
-from workers.enqueue import enqueue_replies
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 log = logging.getLogger("chidi.webhooks")
@@ -139,6 +139,18 @@ class RouteCache:
         self._routes.pop((platform, token), None)
 
 
+def _writer(request: Request, state: AppState) -> WebhookWriter:
+    writer: WebhookWriter | None = getattr(request.app.state, "webhook_writer", None)
+    if writer is None:
+        writer = WebhookWriter(
+            state.sessionmaker,
+            state.redis,
+            debounce_seconds=state.settings.responder_debounce_seconds,
+        )
+        request.app.state.webhook_writer = writer
+    return writer
+
+
 def _route_cache(request: Request) -> RouteCache:
     cache: RouteCache | None = getattr(request.app.state, "webhook_routes", None)
     if cache is None:
@@ -236,22 +248,18 @@ async def receive(
     payload = _json_object(body)
     parsed: ParsedWebhook = _PARSERS[kind](payload, received_at=utcnow())
     try:
-        async with session_scope(state.sessionmaker) as session:
-            result = await record_webhook(
+        result = await _writer(request, state).write(
+            lambda session: record_webhook(
                 session,
                 route.source,
                 payload=payload,
                 headers=dict(request.headers),
                 parsed=parsed,
             )
+        )
     except ConnectionGone:
         routes.evict(kind, token)
         raise
-    await enqueue_replies(
-        state.redis,
-        [(item.conversation_id, item.message_id) for item in result.awaiting],
-        debounce_seconds=settings.responder_debounce_seconds,
-    )
     log.info(
         "webhook recorded",
         extra={

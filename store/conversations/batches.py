@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -101,10 +100,11 @@ async def conversations_waiting(
     was lost: Redis was down at enqueue time, or a worker died mid-decision)."""
     found = await run(
         session,
-        text("""
+        """
         SELECT DISTINCT conversation_id FROM messages
         WHERE handled_at IS NULL AND sender_type = 'customer' AND created_at < :older_than
         LIMIT :limit
-    """).bindparams(older_than=older_than, limit=limit),
+    """,
+        {"older_than": older_than, "limit": limit},
     )
     return [row[0] for row in found.all()]

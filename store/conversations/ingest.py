@@ -15,8 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
+from psycopg.types.json import Jsonb
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
@@ -85,62 +84,53 @@ async def record_webhook(
     Raises `ConnectionGone` (and stores nothing, once the caller rolls back) when the
     connection is no longer active, however recently the caller saw it active.
     """
-    event_id = await _store_raw(session, source, payload, headers, handled=bool(parsed.events))
-    if event_id is None:
-        raise ConnectionGone("No webhook is registered at this address.")
+    event_id = uuid.uuid4()
+    raw: dict[str, Any] = {
+        "event_id": event_id,
+        "platform": source.platform,
+        "connection_id": source.connection_id,
+        "headers": Jsonb({name: headers[name] for name in _KEPT_HEADERS if name in headers}),
+        "payload": Jsonb(payload),
+        "event_status": "processed" if parsed.events else "ignored",
+    }
     result = Ingested(webhook_event_id=event_id)
+    only = parsed.events[0] if len(parsed.events) == 1 else None
+    if isinstance(only, InboundMessage) and not only.from_business:
+        # The usual delivery, one customer message: raw event and message in one statement.
+        await _record_customer_message(session, source, only, result, raw=raw)
+        return result
+    if (await run(session, _RAW_EVENT, raw)).first() is None:
+        raise ConnectionGone("No webhook is registered at this address.")
     for event in parsed.events:
         if isinstance(event, DeliveryUpdate):
             await _record_receipt(session, source, event, result)
         elif event.from_business:
             await _record_echo(session, source, event, result)
         else:
-            await _record_customer_message(session, source, event, result)
+            await _record_customer_message(session, source, event, result, raw=None)
     return result
 
 
-async def _store_raw(
-    session: AsyncSession,
-    source: WebhookSource,
-    payload: dict[str, Any],
-    headers: dict[str, str],
-    *,
-    handled: bool,
-) -> uuid.UUID | None:
-    """Keep the raw delivery; None (nothing kept) if the connection is not active."""
-    kept = {name: headers[name] for name in _KEPT_HEADERS if name in headers}
-    stored = await run(
-        session,
-        text("""
-        INSERT INTO webhook_events (id, platform, connection_id, signature_valid, headers,
-                                    payload, status, processed_at)
-        SELECT :id, CAST(:platform AS social_platform_type), id, true, :headers, :payload,
-               :status, now()
-        FROM social_connections WHERE id = :connection_id AND is_active
-        RETURNING id
-    """).bindparams(
-            bindparam("headers", type_=JSONB),
-            bindparam("payload", type_=JSONB),
-            id=uuid.uuid4(),
-            platform=source.platform,
-            connection_id=source.connection_id,
-            headers=kept,
-            payload=payload,
-            status="processed" if handled else "ignored",
-        ),
-    )
-    row = stored.first()
-    return None if row is None else row[0]
+# The raw delivery, kept only while its connection is active (else nothing is written).
+_RAW_EVENT = """
+    INSERT INTO webhook_events (id, platform, connection_id, signature_valid, headers,
+                                payload, status, processed_at)
+    SELECT :event_id, CAST(:platform AS social_platform_type), id, true, :headers, :payload,
+           :event_status, now()
+    FROM social_connections WHERE id = :connection_id AND is_active
+    RETURNING id
+"""
 
 
-# One round trip for the common case, a customer's message: find or create the
-# conversation, store the message once, and move the conversation's summary forward (or
-# reopen it). Data-modifying CTEs do not see each other's rows, so a conversation created
-# here gets its summary from its INSERT and only an existing one is UPDATEd. When a
-# concurrent delivery creates the conversation first, nothing is written and the statement
-# returns no conversation; it is then simply run again.
-_CUSTOMER_MESSAGE = text("""
-WITH existing AS (
+# A customer's message in one statement, after the `event` CTE (the raw delivery, inserted
+# by the same statement or earlier): find or create the conversation, store the message
+# once, and move the conversation's summary forward (or reopen it). Nothing is written
+# unless `event` has a row (the connection is active). Data-modifying CTEs do not see each
+# other's rows, so a conversation created here gets its summary from its INSERT and only
+# an existing one is UPDATEd. When a concurrent delivery creates the conversation first,
+# the statement stores no message and returns no conversation; it is then run again.
+_MESSAGE_CTES = """
+existing AS (
     SELECT id, status FROM conversations
     WHERE social_connection_id = :connection_id AND customer_platform_id = :customer
 ), created AS (
@@ -149,7 +139,7 @@ WITH existing AS (
                                last_customer_message_at, unread_count)
     SELECT :new_conversation_id, :business_id, :connection_id, :customer, :name, :at,
            :snippet, :at, 1
-    WHERE NOT EXISTS (SELECT 1 FROM existing)
+    FROM event WHERE NOT EXISTS (SELECT 1 FROM existing)
     ON CONFLICT (social_connection_id, customer_platform_id) DO NOTHING
     RETURNING id, status
 ), conversation AS (
@@ -159,10 +149,10 @@ WITH existing AS (
     INSERT INTO messages (id, conversation_id, business_id, platform_message_id, sender_type,
                           content_type, text_content, media_url, media_mime_type,
                           platform_timestamp, raw, handled_at)
-    SELECT :message_id, id, :business_id, :platform_message_id, 'customer',
+    SELECT :message_id, conversation.id, :business_id, :platform_message_id, 'customer',
            CAST(:content_type AS message_content_type), :text, :media_url, :mime, :at, :raw,
            CASE WHEN :expects_reply THEN NULL ELSE now() END
-    FROM conversation
+    FROM conversation, event
     ON CONFLICT (platform_message_id) DO NOTHING
     RETURNING id, conversation_id
 ), touched AS (
@@ -190,14 +180,24 @@ WITH existing AS (
     FROM existing, message
     WHERE existing.status IN ('resolved_by_ai', 'resolved_by_human', 'archived')
 )
-SELECT (SELECT id FROM conversation), (SELECT id FROM message)
-""").bindparams(bindparam("raw", type_=JSONB))
+SELECT (SELECT id FROM event), (SELECT id FROM conversation), (SELECT id FROM message)
+"""
+_EVENT_AND_MESSAGE = "WITH event AS (" + _RAW_EVENT + "), " + _MESSAGE_CTES
+_MESSAGE_OF_EVENT = "WITH event AS (SELECT CAST(:event_id AS uuid) AS id), " + _MESSAGE_CTES
 
 
 async def _record_customer_message(
-    session: AsyncSession, source: WebhookSource, message: InboundMessage, result: Ingested
+    session: AsyncSession,
+    source: WebhookSource,
+    message: InboundMessage,
+    result: Ingested,
+    *,
+    raw: dict[str, Any] | None,
 ) -> None:
+    """Store a customer's message (and, given `raw`, the delivery itself) in one statement."""
     params = {
+        **(raw or {}),
+        "event_id": result.webhook_event_id,
         "connection_id": source.connection_id,
         "business_id": source.business_id,
         "customer": message.customer_id,
@@ -211,15 +211,19 @@ async def _record_customer_message(
         "text": message.text,
         "media_url": message.media_url,
         "mime": message.media_mime_type,
-        "raw": message.raw,
+        "raw": Jsonb(message.raw),
         "expects_reply": message.expects_reply,
     }
+    statement = _EVENT_AND_MESSAGE if raw is not None else _MESSAGE_OF_EVENT
     for _ in range(3):
-        row = (await run(session, _CUSTOMER_MESSAGE.bindparams(**params))).one()
-        conversation_id: uuid.UUID | None = row[0]
-        message_id: uuid.UUID | None = row[1]
+        row = (await run(session, statement, params)).one()
+        if row[0] is None:
+            raise ConnectionGone("No webhook is registered at this address.")
+        conversation_id: uuid.UUID | None = row[1]
+        message_id: uuid.UUID | None = row[2]
         if conversation_id is not None:
             break
+        statement = _MESSAGE_OF_EVENT  # the delivery is stored; find the conversation again
     else:  # three concurrent creators in a row cannot happen; fail loudly rather than drop
         raise RuntimeError("could not find or create the conversation")
     if message_id is None:
@@ -260,33 +264,34 @@ async def _echo_conversation(
 ) -> uuid.UUID:
     """The conversation an echo belongs to (created when the business wrote first)."""
     keys = {"connection_id": source.connection_id, "customer": echo.customer_id}
-    select_existing = text(
+    select_existing = (
         "SELECT id FROM conversations "
         "WHERE social_connection_id = :connection_id AND customer_platform_id = :customer"
-    ).bindparams(**keys)
-    row = (await run(session, select_existing)).first()
+    )
+    row = (await run(session, select_existing, keys)).first()
     if row is not None:
         return uuid.UUID(str(row[0]))
     created = (
         await run(
             session,
-            text("""
+            """
         INSERT INTO conversations (id, business_id, social_connection_id, customer_platform_id,
                                    last_message_at, last_message_snippet)
         VALUES (:id, :business_id, :connection_id, :customer, :at, :snippet)
         ON CONFLICT (social_connection_id, customer_platform_id) DO NOTHING
         RETURNING id
-    """).bindparams(
-                id=uuid.uuid4(),
-                business_id=source.business_id,
-                at=echo.sent_at,
-                snippet=snippet_of(echo),
+    """,
+            {
+                "id": uuid.uuid4(),
+                "business_id": source.business_id,
+                "at": echo.sent_at,
+                "snippet": snippet_of(echo),
                 **keys,
-            ),
+            },
         )
     ).first()
     if created is None:  # created by a concurrent delivery a moment ago
-        return uuid.UUID(str((await run(session, select_existing)).one()[0]))
+        return uuid.UUID(str((await run(session, select_existing, keys)).one()[0]))
     await record_status(
         session,
         business_id=source.business_id,
@@ -306,17 +311,18 @@ async def _sent_by_chidi(
     a send still in flight (an echo can arrive before the send's answer is recorded)."""
     found = await run(
         session,
-        text("""
+        """
         SELECT EXISTS (
             SELECT 1 FROM outbox WHERE conversation_id = :conversation_id AND (
                 provider_message_id = :mid
                 OR payload -> 'provider_message_ids' ? :mid
                 OR (status = 'sending' AND :text <> '' AND strpos(payload ->> 'text', :text) > 0)))
-    """).bindparams(
-            conversation_id=conversation_id,
-            mid=echo.platform_message_id,
-            text=(echo.text or "").strip(),
-        ),
+    """,
+        {
+            "conversation_id": conversation_id,
+            "mid": echo.platform_message_id,
+            "text": (echo.text or "").strip(),
+        },
     )
     return bool(found.scalar_one())
 
@@ -328,7 +334,7 @@ async def _store_echo(
     when its platform id was stored before."""
     inserted = await run(
         session,
-        text("""
+        """
         INSERT INTO messages (id, conversation_id, business_id, platform_message_id, sender_type,
                               content_type, text_content, media_url, media_mime_type,
                               platform_timestamp, raw)
@@ -336,37 +342,38 @@ async def _store_echo(
                 CAST(:content_type AS message_content_type), :text, :media_url, :mime, :at, :raw)
         ON CONFLICT (platform_message_id) DO NOTHING
         RETURNING id
-    """).bindparams(
-            bindparam("raw", type_=JSONB),
-            id=uuid.uuid4(),
-            conversation_id=conversation_id,
-            business_id=source.business_id,
-            platform_message_id=echo.platform_message_id,
-            content_type=echo.content_type,
-            text=echo.text,
-            media_url=echo.media_url,
-            mime=echo.media_mime_type,
-            at=echo.sent_at,
-            raw=echo.raw,
-        ),
+    """,
+        {
+            "id": uuid.uuid4(),
+            "conversation_id": conversation_id,
+            "business_id": source.business_id,
+            "platform_message_id": echo.platform_message_id,
+            "content_type": echo.content_type,
+            "text": echo.text,
+            "media_url": echo.media_url,
+            "mime": echo.media_mime_type,
+            "at": echo.sent_at,
+            "raw": Jsonb(echo.raw),
+        },
     )
     if inserted.first() is None:
         return False
     await run(
         session,
-        text("""
+        """
         UPDATE conversations SET
             last_message_at = GREATEST(last_message_at, :at),
             last_message_snippet = CASE WHEN last_message_at <= :at THEN :snippet
                                         ELSE last_message_snippet END,
             updated_at = now()
         WHERE id = :id AND business_id = :business_id
-    """).bindparams(
-            at=echo.sent_at,
-            snippet=snippet_of(echo),
-            id=conversation_id,
-            business_id=source.business_id,
-        ),
+    """,
+        {
+            "at": echo.sent_at,
+            "snippet": snippet_of(echo),
+            "id": conversation_id,
+            "business_id": source.business_id,
+        },
     )
     return True
 
@@ -403,12 +410,13 @@ async def _record_receipt(
         return
     changed = await run(
         session,
-        text(f"""
+        f"""
         UPDATE messages m SET delivery_status = :status, updated_at = now()
         WHERE m.business_id = :business_id AND m.sender_type <> 'customer' AND {target}
           AND {_FORWARD_ONLY}
         RETURNING m.conversation_id
-    """).bindparams(**params),  # noqa: S608 (fixed fragments, values bound)
+    """,  # noqa: S608 (fixed fragments; every value is a bound parameter)
+        params,
     )
     conversations = {row[0] for row in changed.all()}
     result.receipts += len(conversations)

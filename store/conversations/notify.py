@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
@@ -33,10 +32,9 @@ async def owner_email(session: AsyncSession, business_id: uuid.UUID) -> str | No
     """The email address of the business's owner."""
     result = await run(
         session,
-        text(
-            "SELECT u.email FROM businesses b JOIN users u ON u.id = b.user_id "
-            "WHERE b.id = :business_id"
-        ).bindparams(business_id=business_id),
+        "SELECT u.email FROM businesses b JOIN users u ON u.id = b.user_id "
+        "WHERE b.id = :business_id",
+        {"business_id": business_id},
     )
     email: str | None = result.scalar_one_or_none()
     return email

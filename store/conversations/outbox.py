@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
+from psycopg.types.json import Jsonb
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -76,55 +75,57 @@ async def queue_message(
     message_id, outbox_id = uuid.uuid4(), uuid.uuid4()
     await run(
         session,
-        text("""
+        """
         INSERT INTO messages (id, conversation_id, business_id, sender_type, content_type,
                               text_content, platform_timestamp, delivery_status,
                               ai_processing_log_id)
         VALUES (:id, :conversation_id, :business_id, CAST(:sender AS conversation_sender_type),
                 'text', :text, :now, 'pending', :ai_log_id)
-    """).bindparams(
-            id=message_id,
-            conversation_id=conversation.id,
-            business_id=conversation.business_id,
-            sender=sender.value,
-            text=text_body,
-            now=now,
-            ai_log_id=ai_log_id,
-        ),
+    """,
+        {
+            "id": message_id,
+            "conversation_id": conversation.id,
+            "business_id": conversation.business_id,
+            "sender": sender.value,
+            "text": text_body,
+            "now": now,
+            "ai_log_id": ai_log_id,
+        },
     )
     await run(
         session,
-        text("""
+        """
         INSERT INTO outbox (id, kind, business_id, conversation_id, message_id, idempotency_key,
                             recipient, payload, status)
         VALUES (:id, :kind, :business_id, :conversation_id, :message_id, :key, :recipient,
                 :payload, 'pending')
-    """).bindparams(
-            bindparam("payload", type_=JSONB),
-            id=outbox_id,
-            kind=_KIND[platform].value,
-            business_id=conversation.business_id,
-            conversation_id=conversation.id,
-            message_id=message_id,
-            key=idempotency_key,
-            recipient=conversation.customer_platform_id,
-            payload={"text": text_body, "sender": sender.value},
-        ),
+    """,
+        {
+            "id": outbox_id,
+            "kind": _KIND[platform].value,
+            "business_id": conversation.business_id,
+            "conversation_id": conversation.id,
+            "message_id": message_id,
+            "key": idempotency_key,
+            "recipient": conversation.customer_platform_id,
+            "payload": Jsonb({"text": text_body, "sender": sender.value}),
+        },
     )
     await run(
         session,
-        text("""
+        """
         UPDATE conversations SET last_message_at = GREATEST(last_message_at, :now),
                last_message_snippet = CASE WHEN last_message_at <= :now THEN :snippet
                                            ELSE last_message_snippet END,
                updated_at = now()
         WHERE id = :id AND business_id = :business_id
-    """).bindparams(
-            now=now,
-            snippet=text_body[:200],
-            id=conversation.id,
-            business_id=conversation.business_id,
-        ),
+    """,
+        {
+            "now": now,
+            "snippet": text_body[:200],
+            "id": conversation.id,
+            "business_id": conversation.business_id,
+        },
     )
     return QueuedMessage(message_id, outbox_id, created=True)
 
@@ -137,14 +138,15 @@ async def claim(
     """
     result = await run(
         session,
-        text("""
+        """
         UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,
                next_attempt_at = now() + make_interval(secs => :lease), updated_at = now()
         FROM (SELECT id, status FROM outbox WHERE id = :id FOR UPDATE) previous
         WHERE o.id = previous.id AND COALESCE(o.next_attempt_at, '-infinity') <= now()
           AND o.status IN ('pending', 'failed', 'sending')
         RETURNING o.id, previous.status
-    """).bindparams(id=outbox_id, lease=lease_seconds),
+    """,
+        {"id": outbox_id, "lease": lease_seconds},
     )
     row = result.first()
     if row is None:
@@ -160,11 +162,12 @@ async def record_progress(
     """Remember the parts of a split message already accepted (never resent)."""
     await run(
         session,
-        text("""
+        """
         UPDATE outbox SET payload = jsonb_set(payload, '{provider_message_ids}', :ids),
                updated_at = now()
         WHERE id = :id AND status = 'sending'
-    """).bindparams(bindparam("ids", type_=JSONB), ids=provider_ids, id=outbox_id),
+    """,
+        {"ids": Jsonb(provider_ids), "id": outbox_id},
     )
 
 
@@ -172,27 +175,28 @@ async def record_sent(session: AsyncSession, row: OutboxMessage, provider_ids: l
     """The row is delivered; its message takes the platform's id (for receipts and echoes)."""
     await run(
         session,
-        text("""
+        """
         UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL,
                provider_message_id = :first, updated_at = now(),
                payload = jsonb_set(payload, '{provider_message_ids}', :ids)
         WHERE id = :id
-    """).bindparams(
-            bindparam("ids", type_=JSONB),
-            first=provider_ids[0] if provider_ids else None,
-            ids=provider_ids,
-            id=row.id,
-        ),
+    """,
+        {
+            "first": provider_ids[0] if provider_ids else None,
+            "ids": Jsonb(provider_ids),
+            "id": row.id,
+        },
     )
     if row.message_id is not None and provider_ids:
         await run(
             session,
-            text("""
+            """
             UPDATE messages SET platform_message_id = :platform_id, updated_at = now(),
                    delivery_status = CASE WHEN delivery_status IN ('pending', 'failed')
                                           THEN 'sent' ELSE delivery_status END
             WHERE id = :id
-        """).bindparams(platform_id=provider_ids[0], id=row.message_id),
+        """,
+            {"platform_id": provider_ids[0], "id": row.message_id},
         )
 
 
@@ -203,18 +207,18 @@ async def record_failure(
     status = OutboxStatus.FAILED if retry_at is not None else OutboxStatus.DEAD
     await run(
         session,
-        text("""
+        """
         UPDATE outbox SET status = :status, last_error = :error, updated_at = now(),
                next_attempt_at = COALESCE(:retry_at, next_attempt_at)
         WHERE id = :id
-    """).bindparams(status=status.value, error=error[:1000], retry_at=retry_at, id=row.id),
+    """,
+        {"status": status.value, "error": error[:1000], "retry_at": retry_at, "id": row.id},
     )
     if status is OutboxStatus.DEAD and row.message_id is not None:
         await run(
             session,
-            text(
-                "UPDATE messages SET delivery_status = 'failed', updated_at = now() WHERE id = :id"
-            ).bindparams(id=row.message_id),
+            "UPDATE messages SET delivery_status = 'failed', updated_at = now() WHERE id = :id",
+            {"id": row.message_id},
         )
 
 
@@ -226,12 +230,13 @@ async def due(
     """
     result = await run(
         session,
-        text("""
+        """
         SELECT id, attempts FROM outbox
         WHERE (status = 'pending' AND next_attempt_at <= now() - make_interval(secs => :grace))
            OR (status IN ('failed', 'sending') AND next_attempt_at <= now())
         ORDER BY next_attempt_at LIMIT :limit
-    """).bindparams(grace=pending_grace_seconds, limit=limit),
+    """,
+        {"grace": pending_grace_seconds, "limit": limit},
     )
     return [(row[0], row[1]) for row in result.all()]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
@@ -41,14 +40,15 @@ async def change_status(
     stamp = _STAMPS.get(to)
     result = await run(
         session,
-        text(f"""
+        f"""
         UPDATE conversations c SET status = CAST(:to AS conversation_status),
                updated_at = now(){", " + stamp if stamp else ""}
         FROM (SELECT id, status FROM conversations
               WHERE id = :id AND business_id = :business_id FOR UPDATE) previous
         WHERE c.id = previous.id AND previous.status <> CAST(:to AS conversation_status)
         RETURNING previous.status
-    """).bindparams(to=to.value, id=conversation_id, business_id=business_id),  # noqa: S608 (fixed fragments, values bound)
+    """,  # noqa: S608 (fixed fragments; every value is a bound parameter)
+        {"to": to.value, "id": conversation_id, "business_id": business_id},
     )
     previous = result.scalar_one_or_none()
     if previous is None:
@@ -80,20 +80,21 @@ async def record_status(
     """Append one history row (also used for a conversation's first status)."""
     await run(
         session,
-        text("""
+        """
         INSERT INTO conversation_status_history
             (id, conversation_id, business_id, from_status, to_status, changed_by_user_id,
              actor, reason)
         VALUES (:id, :conversation_id, :business_id, CAST(:from_status AS conversation_status),
                 CAST(:to AS conversation_status), :user_id, :actor, :reason)
-    """).bindparams(
-            id=uuid.uuid4(),
-            conversation_id=conversation_id,
-            business_id=business_id,
-            from_status=from_status.value if from_status else None,
-            to=to.value,
-            user_id=user_id,
-            actor=actor.value,
-            reason=reason,
-        ),
+    """,
+        {
+            "id": uuid.uuid4(),
+            "conversation_id": conversation_id,
+            "business_id": business_id,
+            "from_status": from_status.value if from_status else None,
+            "to": to.value,
+            "user_id": user_id,
+            "actor": actor.value,
+            "reason": reason,
+        },
     )

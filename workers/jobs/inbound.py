@@ -2,7 +2,8 @@
 
 Thin on purpose: it locks the conversation, steps aside if a newer message's job will
 answer the burst, and otherwise calls `agents.responder.respond_to_conversation` in the
-same transaction. Only after that commits are the outbox rows handed to the sender.
+same transaction. Only after that commits does it deliver the outbox rows (itself, with
+the same exactly-once claim a `deliver_outbox` job uses).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from store.conversations.batches import (
     waiting_messages,
 )
 from store.tables.base import utcnow
-from workers.enqueue import enqueue_deliveries, enqueue_reply
+from workers.enqueue import enqueue_reply
+from workers.jobs.outbound import deliver_now
 from workers.runtime import job_session, worker_context
 
 log = logging.getLogger("chidi.jobs.inbound")
@@ -48,7 +50,7 @@ async def process_inbound_message(
         ):
             return "superseded"
         outcome = await respond_to_conversation(session, settings, conversation.id)
-    await enqueue_deliveries(ctx["redis"], outcome.outbox_ids)
+    await deliver_now(ctx, outcome.outbox_ids)
     log.info(
         "conversation handled", extra={"conversation_id": conversation_id, "action": outcome.action}
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from channels.ratelimit import RedisTokenBucket
@@ -39,6 +40,21 @@ def delivery_deps(ctx: dict[str, Any]) -> DeliveryDeps:
 async def deliver_outbox(ctx: dict[str, Any], outbox_id: str) -> str:
     """Deliver one outbox row (a no-op if it is sent, dead, or claimed by a live worker)."""
     return (await deliver(delivery_deps(ctx), uuid.UUID(outbox_id))).value
+
+
+async def deliver_now(ctx: dict[str, Any], outbox_ids: Iterable[uuid.UUID]) -> None:
+    """Deliver rows a job has just committed, in that job: a reply goes out without waiting
+    for another job to be picked up. If that fails unexpectedly (not a send failure, which
+    `deliver` records), a `deliver_outbox` job takes over."""
+    deps = delivery_deps(ctx)
+    for outbox_id in outbox_ids:
+        try:
+            await deliver(deps, outbox_id)
+        except Exception:
+            log.exception(
+                "inline delivery failed; handing it to a job", extra={"outbox_id": str(outbox_id)}
+            )
+            await enqueue_delivery(ctx["redis"], outbox_id)
 
 
 async def sweep_outbox(ctx: dict[str, Any]) -> int:
