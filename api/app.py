@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -11,9 +11,19 @@ from redis.asyncio import Redis
 from api.auth import router as auth_router
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import connections, health, metrics, products, simulator, users, webhooks
+from api.routes import (
+    connections,
+    health,
+    metrics,
+    products,
+    simulator,
+    users,
+    webhooks,
+    workspace,
+)
 from api.routes.docs import install_docs
 from api.state import AppState
+from api.workspace.runtime import open_workspace
 from channels.fake_graph import create_fake_graph_app
 from core.analytics import Analytics
 from core.logs import configure_logging
@@ -33,16 +43,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         analytics = Analytics(settings)
+        stack = AsyncExitStack()
+        workspace_runtime = await stack.enter_async_context(open_workspace(settings, redis))
         app.state.chidi = AppState(
             settings=settings,
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             redis=redis,
             analytics=analytics,
+            workspace=workspace_runtime,
         )
         try:
             yield
         finally:
+            await stack.aclose()  # lets running workspace turns finish first
             analytics.shutdown()
             await redis.aclose()
             await engine.dispose()
@@ -69,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(connections.router)
     app.include_router(simulator.router)
+    app.include_router(workspace.router)
     if settings.environment != "production" or settings.meta_app_id is None:
         # The embedded Meta: simulated connections' replies are sent (and recorded) here.
         app.mount("/fake-graph", create_fake_graph_app())

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.workspace.runtime import WorkspaceRuntime
 from core.analytics import Analytics
 from core.settings import Settings
 
@@ -21,3 +22,5 @@ class AppState:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: Redis
     analytics: Analytics
+    # Checkpointed graphs, chat model and job client of the workspace (onboarding, assistant).
+    workspace: WorkspaceRuntime

@@ -10,6 +10,7 @@ from arq.worker import func
 
 from core.settings import get_settings
 from workers.jobs.auth import purge_expired_auth_tokens
+from workers.jobs.context import embed_business_context
 from workers.jobs.inbound import process_inbound_message, sweep_waiting_messages
 from workers.jobs.outbound import deliver_outbox, sweep_outbox
 from workers.runtime import shutdown, startup
@@ -24,6 +25,7 @@ class WorkerSettings:
         # sweepers re-drive rows under ids derived from them).
         func(process_inbound_message, keep_result=0),
         func(deliver_outbox, keep_result=0),
+        func(embed_business_context, keep_result=0),
     ]
     cron_jobs: ClassVar[list[CronJob]] = [
         cron(purge_expired_auth_tokens, minute=17, run_at_startup=False),

@@ -1,0 +1,2 @@
+"""The workspace assistant: answers the owner from the profile, context and catalog, and
+updates the profile when asked."""

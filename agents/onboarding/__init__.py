@@ -1,0 +1,1 @@
+"""The onboarding graph: a checkpointed conversation that fills the business profile."""

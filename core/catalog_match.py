@@ -1,0 +1,398 @@
+"""Finding what a customer's words refer to in one business's catalog, as pure functions.
+
+Both the tools (`find_products`, `get_inventory`) and the local brain's entity step use
+these, over a `Catalog` snapshot the caller loaded, so the same message resolves to the
+same product whichever path asks.
+
+Product names are matched token by token with rapidfuzz, which tolerates typos ("lether
+bag", "rain jakcet") and plurals, and weighs tokens by how rare they are in this catalog.
+A product scores high when most of its name is mentioned, or when the words mentioned
+single it out (or narrow the catalog to two or three products); colour and size words
+alone never name a product. Scores are 0-100; `PRODUCT_CUTOFF` (70) separates a mention
+from chance overlap, as measured in FINDINGS.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+PRODUCT_CUTOFF: Final = 70.0
+# A token of the message counts as a token of a name from this ratio up (5+ letters);
+# shorter tokens must match exactly, since one letter changes them into another word.
+TOKEN_CUTOFF: Final = 80.0
+OPTION_FUZZY_CUTOFF: Final = 85.0
+# Score floor for a mention that narrows the catalog to 1, 2 or 3 products.
+_UNIQUE_SHARE: Final = {1: 0.9, 2: 0.75, 3: 0.72}
+
+STOPWORDS: Final = frozenset(
+    """a an the and or of for in on at to with without by from is are am be it its this that
+    these those do does did you u ur your yours i im me my we our us he she they them there
+    have has had got get gets any some much many how what whats which who when where why can
+    could would will shall should may might please pls plz abeg want wants need needs like
+    just also still yet not no yes ok okay hi hello hey dear sir madam size sz colour color
+    price cost costs available availability stock instock one""".split()
+)
+COLOUR_WORDS: Final = frozenset(
+    """black white red blue green yellow orange purple pink brown grey gray gold silver beige
+    cream navy maroon burgundy khaki olive teal turquoise tan nude ivory multicolour
+    multicolor""".split()
+)
+SIZE_WORDS: Final = frozenset(
+    "xs s m l xl xxl xxxl 2xl 3xl small medium large extra petite plus".split()
+)
+# Spellings customers use for option values -> the canonical token compared with values.
+OPTION_SYNONYMS: Final[dict[str, str]] = {
+    "small": "s",
+    "sml": "s",
+    "medium": "m",
+    "med": "m",
+    "meduim": "m",
+    "mediun": "m",
+    "large": "l",
+    "lrg": "l",
+    "lg": "l",
+    "extra small": "xs",
+    "x small": "xs",
+    "extra large": "xl",
+    "x large": "xl",
+    "xlarge": "xl",
+    "2xl": "xxl",
+    "double xl": "xxl",
+    "extra extra large": "xxl",
+    "3xl": "xxxl",
+    "blk": "black",
+    "blck": "black",
+    "wht": "white",
+    "wite": "white",
+    "blu": "blue",
+    "gry": "grey",
+    "gray": "grey",
+    "grn": "green",
+    "rd": "red",
+    "pnk": "pink",
+    "brwn": "brown",
+    "colour": "color",
+}
+_SINGLE_LETTER_SIZES: Final = frozenset({"s", "m", "l"})
+_SIZE_CUES: Final = frozenset({"size", "sz", "in", "a", "an", "one", "the", "small", "xl"})
+_SKU_SHAPED = re.compile(
+    r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{4,}\b"
+)
+
+
+# --- the snapshot -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """One SKU of a product, with its option values by option name."""
+
+    id: uuid.UUID
+    sku: str
+    price: Decimal
+    stock_quantity: int
+    is_active: bool
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def in_stock(self) -> bool:
+        """Sellable now: active with stock left."""
+        return self.is_active and self.stock_quantity > 0
+
+
+@dataclass(frozen=True)
+class CatalogProduct:
+    """A product with its variant types (name -> values, in order) and items."""
+
+    id: uuid.UUID
+    name: str
+    base_price: Decimal
+    description: str | None = None
+    category: str | None = None
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    items: tuple[CatalogItem, ...] = ()
+
+    @property
+    def active_items(self) -> list[CatalogItem]:
+        """The items on sale (stock or not)."""
+        return [item for item in self.items if item.is_active]
+
+    @property
+    def total_stock(self) -> int:
+        """Units on sale across the active items."""
+        return sum(item.stock_quantity for item in self.active_items)
+
+
+@dataclass(frozen=True)
+class ProductMatch:
+    """A product a text refers to, how sure (0-100) and how it was found."""
+
+    product: CatalogProduct
+    score: float
+    how: str = "name"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A snapshot of one business's products; its lookup indexes are built on first use."""
+
+    products: tuple[CatalogProduct, ...] = ()
+
+    @cached_property
+    def by_sku(self) -> dict[str, tuple[CatalogProduct, CatalogItem]]:
+        """Every SKU (upper-case) with its product and item."""
+        return {item.sku.upper(): (p, item) for p in self.products for item in p.items}
+
+    @cached_property
+    def by_id(self) -> dict[uuid.UUID, CatalogProduct]:
+        """Products by id."""
+        return {p.id: p for p in self.products}
+
+    @cached_property
+    def _names(self) -> _NameIndex:
+        return _NameIndex.build(self.products)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish text: accents removed, apostrophes dropped, other
+    punctuation as spaces, "t-shirt" joined to "tshirt", runs of spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"['’`]", "", text)
+    text = re.sub(r"\b([a-z])[-\s](?=[a-z]{3,})", r"\1", text)  # t-shirt, t shirt -> tshirt
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+def singular(token: str) -> str:
+    """A plural noun's singular by the common English endings (bags, dresses, shoes)."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 4 and token.endswith(("sses", "shes", "ches", "xes")):
+        return token[:-2]
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """The content tokens of `text`: folded, singular, stopwords removed."""
+    return [singular(t) for t in fold(text).split() if t not in STOPWORDS]
+
+
+# --- product names ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    """Name tokens of a catalog: weights by rarity, and which products hold each."""
+
+    names: dict[uuid.UUID, tuple[str, ...]]
+    postings: dict[str, frozenset[uuid.UUID]]
+    weights: dict[str, float]
+    vocabulary: tuple[str, ...]
+    attributes: frozenset[str]
+
+    @classmethod
+    def build(cls, products: Sequence[CatalogProduct]) -> _NameIndex:
+        names = {p.id: tuple(dict.fromkeys(tokens(p.name))) for p in products}
+        postings: dict[str, set[uuid.UUID]] = {}
+        for product_id, name in names.items():
+            for token in name:
+                postings.setdefault(token, set()).add(product_id)
+        count = max(len(products), 1)
+        option_tokens = {
+            t for p in products for values in p.variants.values() for v in values for t in tokens(v)
+        }
+        return cls(
+            names=names,
+            postings={t: frozenset(ids) for t, ids in postings.items()},
+            weights={t: 1.0 + math.log(count / len(ids)) for t, ids in postings.items()},
+            vocabulary=tuple(postings),
+            attributes=frozenset(option_tokens | COLOUR_WORDS | SIZE_WORDS),
+        )
+
+    def best_ratios(self, words: Sequence[str]) -> dict[str, float]:
+        """For each name token, its best ratio against any of `words` (cut-off applied)."""
+        best: dict[str, float] = {}
+        for word in dict.fromkeys(words):
+            if word in self.postings:
+                best[word] = 100.0
+            if len(word) < 4 or word.isdigit():
+                continue
+            for token, score, _ in process.extract(
+                word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=None
+            ):
+                if token.isdigit() or (len(token) < 4 and token != word):
+                    continue
+                best[token] = max(best.get(token, 0.0), float(score))
+        return best
+
+    def score(self, product_id: uuid.UUID, best: Mapping[str, float]) -> float:
+        """How surely the mentioned tokens refer to this product, 0-100."""
+        name = self.names[product_id]
+        matched = [t for t in name if t in best]
+        if not matched:
+            return 0.0
+        total = sum(self.weights[t] for t in name)
+        coverage = sum(self.weights[t] * best[t] / 100 for t in matched) / total
+        quality = sum(best[t] for t in matched) / len(matched) / 100
+        if all(t in self.attributes for t in matched):
+            return 100 * coverage * 0.6  # "black" alone never names "Black Soap"
+        holders = frozenset.intersection(*(self.postings[t] for t in matched))
+        share = _UNIQUE_SHARE.get(len(holders), 0.0)
+        return 100 * max(coverage, share * quality)
+
+
+def match_products(
+    catalog: Catalog, text: str, *, limit: int = 5, cutoff: float = PRODUCT_CUTOFF
+) -> list[ProductMatch]:
+    """Products named in `text`, best first, each scoring at least `cutoff`."""
+    index = catalog._names
+    best = index.best_ratios(tokens(text))
+    candidates = {pid for token in best for pid in index.postings.get(token, ())}
+    scored = [
+        ProductMatch(catalog.by_id[pid], round(index.score(pid, best), 1)) for pid in candidates
+    ]
+    found = [m for m in scored if m.score >= cutoff]
+    found.sort(key=lambda m: (-m.score, len(m.product.name), m.product.name))
+    return found[:limit]
+
+
+def resolve_product(matches: Sequence[ProductMatch], *, margin: float = 8.0) -> ProductMatch | None:
+    """The one product meant, if the best match is clearly ahead of the next one."""
+    if not matches:
+        return None
+    if len(matches) > 1 and matches[0].score - matches[1].score < margin:
+        return None
+    return matches[0]
+
+
+# --- SKUs -------------------------------------------------------------------------------
+
+
+def skus_in_text(catalog: Catalog, text: str) -> list[tuple[CatalogProduct, CatalogItem]]:
+    """Items whose SKU appears in `text` (any case), in order of appearance."""
+    found: dict[str, tuple[CatalogProduct, CatalogItem]] = {}
+    for candidate in _SKU_SHAPED.findall(text):
+        hit = catalog.by_sku.get(candidate.upper())
+        if hit is not None:
+            found.setdefault(candidate.upper(), hit)
+    return list(found.values())
+
+
+def sku_shaped(text: str) -> list[str]:
+    """Words of `text` shaped like a SKU (upper-cased), whether or not any item has it."""
+    return [c.upper() for c in _SKU_SHAPED.findall(text)]
+
+
+# --- option values ----------------------------------------------------------------------
+
+
+def canonical_option(text: str) -> str:
+    """An option value as compared: folded, with size/colour spellings unified
+    ("Medium" and "med" -> "m", "blk" -> "black", "gray" -> "grey")."""
+    folded = fold(text)
+    return OPTION_SYNONYMS.get(folded, folded)
+
+
+def _canonical_words(text: str) -> list[str]:
+    """The folded words of `text`, two-word synonyms ("extra large") joined first."""
+    words = fold(text).split()
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = " ".join(words[index : index + 2])
+        if len(words) - index >= 2 and pair in OPTION_SYNONYMS:
+            out.append(OPTION_SYNONYMS[pair])
+            index += 2
+            continue
+        out.append(OPTION_SYNONYMS.get(words[index], words[index]))
+        index += 1
+    return out
+
+
+def _single_letter_meant(raw_text: str, words: Sequence[str], position: int) -> bool:
+    """A lone "s"/"m"/"l" is a size only when written upper-case or cued ("size m")."""
+    letter = words[position]
+    cued = position > 0 and words[position - 1] in _SIZE_CUES
+    upper = re.search(rf"(?<![A-Za-z']){letter.upper()}(?![A-Za-z'])", raw_text) is not None
+    return cued or upper
+
+
+def options_in_text(text: str, variants: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The product's option values named in `text`, by option name ("Size" -> "M").
+
+    Exact words first (after unifying spellings), then close misspellings of values of
+    four letters or more ("blck" -> "Black", "burgandy" -> "Burgundy").
+    """
+    words = _canonical_words(text)
+    chosen: dict[str, str] = {}
+    for option_name, values in variants.items():
+        value = _exact_option(text, words, values) or _fuzzy_option(words, values)
+        if value is not None:
+            chosen[option_name] = value
+    return chosen
+
+
+def _exact_option(raw_text: str, words: Sequence[str], values: Sequence[str]) -> str | None:
+    for value in values:
+        wanted = canonical_option(value).split()
+        for start in range(len(words) - len(wanted) + 1):
+            if list(words[start : start + len(wanted)]) != wanted:
+                continue
+            single_letter = len(wanted) == 1 and wanted[0] in _SINGLE_LETTER_SIZES
+            if single_letter and not _single_letter_meant(raw_text, words, start):
+                continue
+            return value
+    return None
+
+
+def _fuzzy_option(words: Sequence[str], values: Sequence[str]) -> str | None:
+    long_values = {canonical_option(v): v for v in values if len(canonical_option(v)) >= 4}
+    if not long_values:
+        return None
+    best: tuple[float, str] | None = None
+    for word in words:
+        if len(word) < 3:
+            continue
+        hit = process.extractOne(
+            word, list(long_values), scorer=fuzz.ratio, score_cutoff=OPTION_FUZZY_CUTOFF
+        )
+        if hit is not None and (best is None or hit[1] > best[0]):
+            best = (float(hit[1]), long_values[hit[0]])
+    return best[1] if best else None
+
+
+def _has_options(item: CatalogItem, wanted: Mapping[str, str]) -> bool:
+    labels = {name.lower(): canonical_option(value) for name, value in item.options.items()}
+    return all(labels.get(name) == value for name, value in wanted.items())
+
+
+def items_with_options(
+    product: CatalogProduct, chosen: Mapping[str, str], *, active_only: bool = True
+) -> list[CatalogItem]:
+    """The product's items having every chosen option value (all items if none chosen)."""
+    wanted = {name.lower(): canonical_option(value) for name, value in chosen.items()}
+    return [
+        item
+        for item in product.items
+        if (item.is_active or not active_only) and _has_options(item, wanted)
+    ]
+
+
+def option_words(products: Iterable[CatalogProduct]) -> set[str]:
+    """Every canonical option value of these products (for spotting option mentions)."""
+    return {canonical_option(v) for p in products for vs in p.variants.values() for v in vs}

@@ -1,0 +1,82 @@
+"""The local brain's sorting of owner requests, and the suggested next prompts."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.assistant.requests import classify_request
+from agents.assistant.suggestions import COMMON_TASKS, next_prompts
+from agents.profile_edits import ProfileEdit
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What is my return policy?", "policy"),
+        ("do we deliver to Abuja?", "policy"),
+        ("what are my opening hours", "policy"),
+        ("change my hours to 8am-6pm", "update"),
+        ("Set my return policy to 14 days", "update"),
+        ("How many Cool Hoodie in blue M do I have?", "stock"),
+        ("is HOOD-M-BLU in stock", "stock"),
+        ("what is running low?", "low_stock"),
+        ("anything I need to restock?", "low_stock"),
+        ("what products do I sell?", "catalog"),
+        ("how much is the hoodie", "catalog"),
+        ("what is my instagram handle?", "profile"),
+        ("summarize my business profile", "profile"),
+        ("hi", "greeting"),
+        ("thanks!", "greeting"),
+        ("what can you do", "help"),
+        ("Who won the world cup?", "other"),
+    ],
+)
+def test_requests_are_sorted(text: str, kind: str) -> None:
+    assert classify_request(text).kind == kind
+
+
+def test_an_update_carries_its_edits() -> None:
+    request = classify_request("change my hours to 8am-6pm")
+    assert request.edits == (ProfileEdit("policies.hours", "8am-6pm"),)
+
+
+def test_a_policy_question_names_its_aspect() -> None:
+    assert classify_request("What is my return policy?").policy == "returns"
+    assert classify_request("What payment methods do we accept?").policy == "payment"
+
+
+def test_a_profile_question_names_its_fields() -> None:
+    assert classify_request("what is my instagram?").fields == ("social_media_presence",)
+    assert classify_request("summarize my business profile").fields == ()
+
+
+def test_suggestions_fill_the_gaps_first() -> None:
+    assert next_prompts({}) == [
+        "Set my business name",
+        "Set my business type",
+        "Describe what I sell",
+    ]
+    nearly = {
+        "name": "A",
+        "business_type": "b",
+        "products_services_overview": "c",
+        "social_media_presence": {"instagram": "@a"},
+        "target_audience_description": "d",
+        "goals_preferences": "e",
+        "policies": {"hours": "1", "delivery": "2", "payment": "3"},
+    }
+    assert next_prompts(nearly)[0] == "Set my return policy"
+
+
+def test_a_full_profile_gets_common_tasks_but_not_the_question_just_asked() -> None:
+    full = {
+        "name": "A",
+        "business_type": "b",
+        "products_services_overview": "c",
+        "social_media_presence": {"instagram": "@a"},
+        "target_audience_description": "d",
+        "goals_preferences": "e",
+        "policies": {"hours": "1", "delivery": "2", "returns": "3", "payment": "4"},
+    }
+    assert next_prompts(full) == list(COMMON_TASKS)
+    assert "What is my return policy?" not in next_prompts(full, "what is my return policy?")

@@ -1,0 +1,256 @@
+"""Catalog lookups for the agents, as plain async functions over a session and a business.
+
+The LangChain tools in `tools.toolset` call these with the business from the run-time
+context; the local brain and tests call them directly. Each raises `AppError`s for
+answers a person can act on (no such product, several fit); the tool wrappers turn those
+into `ToolError`s.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.catalog_match import (
+    CatalogProduct,
+    ProductMatch,
+    canonical_option,
+    items_with_options,
+    match_products,
+    resolve_product,
+    sku_shaped,
+)
+from core.errors import Conflict, NotFound
+from store.catalog import items as catalog_items
+from store.repositories import catalog as catalog_repo
+from store.repositories import catalog_reads
+from tools.product_vectors import ProductVectors
+from tools.results import (
+    FindProductsResult,
+    InventoryResult,
+    ItemInfo,
+    LowStockResult,
+    OptionsResult,
+    ProductInfo,
+)
+
+MAX_RESULTS = 10
+# Option names customers and models use for the same variant type.
+_OPTION_NAME_ALIASES = {"colour": "color", "colours": "color", "colors": "color", "sizes": "size"}
+
+
+async def _product_with_details(
+    session: AsyncSession, business_id: uuid.UUID, product_id: uuid.UUID
+) -> CatalogProduct:
+    catalog = await catalog_reads.load_catalog(session, business_id, [product_id])
+    if not catalog.products:
+        raise NotFound("No such product.")
+    return catalog.products[0]
+
+
+async def _by_sku(
+    session: AsyncSession, business_id: uuid.UUID, text: str
+) -> tuple[CatalogProduct, str] | None:
+    """The product of the first SKU in `text` this business has, with that SKU."""
+    for candidate in sku_shaped(text):
+        item = await catalog_repo.find_item_by_sku(session, business_id, candidate)
+        if item is not None:
+            return await _product_with_details(session, business_id, item.product_id), item.sku
+    return None
+
+
+async def find_products(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    query: str,
+    *,
+    limit: int = 5,
+    product_vectors: ProductVectors | None = None,
+) -> FindProductsResult:
+    """Products `query` refers to: by exact SKU, else by name (typos tolerated), else by
+    meaning (when `product_vectors` is given)."""
+    limit = max(1, min(limit, MAX_RESULTS))
+    by_sku = await _by_sku(session, business_id, query)
+    if by_sku is not None:
+        product, sku = by_sku
+        return FindProductsResult(
+            query=query, products=[ProductInfo.of(product, matched_by="sku", sku=sku)]
+        )
+    names = await catalog_reads.active_product_names(session, business_id)
+    matches = match_products(names, query, limit=limit)
+    if matches:
+        return FindProductsResult(
+            query=query,
+            products=await _detailed(session, business_id, matches),
+            ambiguous=len(matches) > 1 and resolve_product(matches) is None,
+        )
+    if product_vectors is None:
+        return FindProductsResult(query=query, products=[])
+    ranked = await product_vectors.rank(query, names.products, limit=limit)
+    semantic = [ProductMatch(p, round(score * 100, 1), "semantic") for p, score in ranked]
+    return FindProductsResult(query=query, products=await _detailed(session, business_id, semantic))
+
+
+async def _detailed(
+    session: AsyncSession, business_id: uuid.UUID, matches: Sequence[ProductMatch]
+) -> list[ProductInfo]:
+    """ProductInfo for each match, in the matches' order, with options and items loaded."""
+    catalog = await catalog_reads.load_catalog(
+        session, business_id, [m.product.id for m in matches]
+    )
+    return [
+        ProductInfo.of(
+            catalog.by_id[m.product.id],
+            matched_by="semantic" if m.how == "semantic" else "name",
+            score=m.score,
+        )
+        for m in matches
+        if m.product.id in catalog.by_id
+    ]
+
+
+async def resolve_named_product(
+    session: AsyncSession, business_id: uuid.UUID, product: str
+) -> CatalogProduct:
+    """The one product `product` names: an id, a SKU, or a name (typos tolerated).
+
+    Raises NotFound when nothing matches and a 409 `ambiguous_product` naming the
+    candidates when several fit equally well.
+    """
+    try:
+        return await _product_with_details(session, business_id, uuid.UUID(product.strip()))
+    except ValueError:
+        pass
+    by_sku = await _by_sku(session, business_id, product)
+    if by_sku is not None:
+        return by_sku[0]
+    matches = match_products(
+        await catalog_reads.active_product_names(session, business_id), product
+    )
+    chosen = resolve_product(matches)
+    if chosen is not None:
+        return await _product_with_details(session, business_id, chosen.product.id)
+    if matches:
+        names = [m.product.name for m in matches]
+        raise Conflict(
+            f"Several products match '{product}': {', '.join(names)}. Which one is meant?",
+            details={"candidates": names},
+            code="ambiguous_product",
+        )
+    raise NotFound(f"No product matches '{product}'.")
+
+
+def _option_name(asked: str, product: CatalogProduct) -> str | None:
+    key = asked.strip().lower()
+    key = _OPTION_NAME_ALIASES.get(key, key)
+    for name in product.variants:
+        folded = name.lower()
+        if _OPTION_NAME_ALIASES.get(folded, folded) == key:
+            return name
+    return None
+
+
+def _option_value(asked: str, values: Sequence[str]) -> str | None:
+    wanted = canonical_option(asked)
+    return next((v for v in values if canonical_option(v) == wanted), None)
+
+
+def chosen_options(
+    product: CatalogProduct, asked: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The asked options as this product spells them, and those it does not have.
+
+    Option names match loosely ("colour" = "Color"); values by unified spelling
+    ("medium" = "M", "blk" = "Black"). A value asked under no name is looked for in
+    every option type.
+    """
+    chosen: dict[str, str] = {}
+    unknown: dict[str, str] = {}
+    for asked_name, asked_value in asked.items():
+        name = _option_name(asked_name, product)
+        names = [name] if name is not None else list(product.variants)
+        value = None
+        for candidate in names:
+            value = _option_value(asked_value, product.variants[candidate])
+            if value is not None:
+                chosen[candidate] = value
+                break
+        if value is None:
+            unknown[asked_name] = asked_value
+    return chosen, unknown
+
+
+async def get_inventory(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    *,
+    sku: str | None = None,
+    product: str | None = None,
+    options: Mapping[str, str] | None = None,
+) -> InventoryResult:
+    """Price, stock and active flag of a SKU, or of a product's SKUs with given options.
+
+    With `product` and no `options`, every SKU of the product is listed.
+    """
+    if sku:
+        item = await catalog_repo.find_item_by_sku(session, business_id, sku)
+        if item is None:
+            raise NotFound(f"No item has the SKU '{sku.strip().upper()}'.")
+        found = await _product_with_details(session, business_id, item.product_id)
+        match = [i for i in found.items if i.id == item.id]
+        return InventoryResult(product=found.name, items=[ItemInfo.of(found, i) for i in match])
+    if not product:
+        raise NotFound("Say which product (or SKU) to look up.")
+    resolved = await resolve_named_product(session, business_id, product)
+    chosen, unknown = chosen_options(resolved, options or {})
+    matching = [] if unknown else items_with_options(resolved, chosen, active_only=False)
+    return InventoryResult(
+        product=resolved.name,
+        options_asked=chosen,
+        unknown_options=unknown,
+        items=[ItemInfo.of(resolved, item) for item in matching],
+    )
+
+
+async def list_options(
+    session: AsyncSession, business_id: uuid.UUID, product: str
+) -> OptionsResult:
+    """A product's option values (sizes, colours...) and which are in stock somewhere."""
+    resolved = await resolve_named_product(session, business_id, product)
+    in_stock: dict[str, list[str]] = {}
+    for name, values in resolved.variants.items():
+        stocked = {item.options.get(name) for item in resolved.items if item.in_stock}
+        in_stock[name] = [value for value in values if value in stocked]
+    return OptionsResult(
+        product=resolved.name,
+        options={name: list(values) for name, values in resolved.variants.items()},
+        in_stock_values=in_stock,
+    )
+
+
+async def list_low_stock(
+    session: AsyncSession, business_id: uuid.UUID, *, threshold: int = 5, limit: int = 20
+) -> LowStockResult:
+    """Active SKUs of active products at or under `threshold` units, scarcest first."""
+    threshold = max(0, threshold)
+    views, total = await catalog_items.low_stock(
+        session, business_id, threshold=threshold, page=1, limit=max(1, min(limit, 100))
+    )
+    return LowStockResult(
+        threshold=threshold,
+        total=total,
+        items=[
+            ItemInfo(
+                sku=view.item.sku,
+                product_name=view.product_name,
+                options={o.option_name: o.value for o in view.item.variant_options},
+                price=view.item.price,
+                stock_quantity=view.item.stock_quantity,
+                is_active=view.item.is_active,
+                in_stock=view.item.is_active and view.item.stock_quantity > 0,
+            )
+            for view in views
+        ],
+    )
