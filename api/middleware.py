@@ -16,13 +16,28 @@ from core.metrics import UNMATCHED_ROUTE, observe_request
 
 log = logging.getLogger("chidi.http")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Path parameters that are credentials (a webhook URL's connection token): logged masked.
+SECRET_PATH_PARAMS = frozenset({"token"})
+REDACTED = "[redacted]"
+
+
+def loggable_path(scope: Scope) -> str:
+    """The request path with secret path parameters masked."""
+    path: str = scope["path"]
+    params = scope.get("path_params") or {}
+    for name in SECRET_PATH_PARAMS & params.keys():
+        value = str(params[name])
+        if value:
+            path = path.replace(value, REDACTED)
+    return path
 
 
 class RequestContextMiddleware:
     """Give every request an id (the caller's X-Request-ID when sane) and log it once done.
 
     The log line has method, path, status, duration_ms, request_id and user_id — never the
-    query string, headers or body, which can carry tokens and customer messages.
+    query string, headers or body, which can carry tokens and customer messages, and never
+    a secret path parameter (`SECRET_PATH_PARAMS`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -59,7 +74,7 @@ class RequestContextMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     "request_id": request_id,

@@ -67,5 +67,6 @@ async def notify_owner(
             ),
             idempotency_key=notice.email_key,
             log_link=False,
+            business_id=business_id,
         )
     return notification.id

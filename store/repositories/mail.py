@@ -32,12 +32,18 @@ class Email:
 
 
 async def send_email(
-    session: AsyncSession, email: Email, *, idempotency_key: str, log_link: bool
+    session: AsyncSession,
+    email: Email,
+    *,
+    idempotency_key: str,
+    log_link: bool,
+    business_id: uuid.UUID | None = None,
 ) -> None:
     """Queue `email` in the outbox once per `idempotency_key` and log that it was queued.
 
     `log_link` puts the action link in the log line: only for development, since the link
-    signs its holder in.
+    signs its holder in. `business_id` files an email about a business (an escalation)
+    under it, so the business's outbox rows go with it; account emails have none.
     """
     payload = {
         "template": email.template,
@@ -50,6 +56,7 @@ async def send_email(
         .values(
             id=uuid.uuid4(),
             kind=OutboxKind.EMAIL.value,
+            business_id=business_id,
             idempotency_key=idempotency_key,
             recipient=email.recipient,
             payload=payload,

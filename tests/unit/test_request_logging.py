@@ -18,6 +18,10 @@ def _app() -> FastAPI:
     app = FastAPI()
     app.add_middleware(RequestContextMiddleware)
 
+    @app.post("/hooks/{platform}/{token}")
+    async def hook(platform: str, token: str) -> dict[str, str]:
+        return {"platform": platform}
+
     @app.post("/echo")
     async def echo() -> dict[str, str]:
         user_id_var.set("user-42")
@@ -50,6 +54,18 @@ async def test_one_json_line_per_request_without_secrets(
     assert isinstance(entry["duration_ms"], float)
     for secret in ("SECRET-TOKEN", "hunter2-password", "SECRET-JWT"):
         assert secret not in line
+
+
+async def test_secret_path_parameters_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    transport = httpx.ASGITransport(app=_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        with caplog.at_level(logging.INFO, logger="chidi.http"):
+            response = await client.post("/hooks/instagram/PATH-SECRET-123")
+    assert response.status_code == 200
+    (record,) = [r for r in caplog.records if r.name == "chidi.http"]
+    line = JsonFormatter().format(record)
+    assert "PATH-SECRET-123" not in line
+    assert json.loads(line)["path"] == "/hooks/instagram/[redacted]"
 
 
 def test_formatter_includes_exceptions_and_extras() -> None:

@@ -1,0 +1,1 @@
+"""The local brain: CHIDI's offline, deterministic reader of customer messages."""
