@@ -13,11 +13,14 @@ INFRA := $(VENV)/python scripts/localinfra.py --pg-port $(PG_PORT) --redis-port 
 # make dev runs on the local services unless DATABASE_URL / REDIS_URL are in the environment.
 export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi
 export REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+# make eval seeds its suites' businesses into a database of its own.
+EVAL_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi_eval
+EVAL_ARGS ?=
 TEST_ENV := ENVIRONMENT=test \
 	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/chidi_test \
 	REDIS_URL=redis://127.0.0.1:$(REDIS_PORT)/1
 
-.PHONY: help install infra migrate seed dev test lint format stop clean
+.PHONY: help install infra migrate seed dev test eval lint format stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,6 +47,11 @@ dev: seed ## Set up everything and run API + worker on http://127.0.0.1:8000 (Ct
 test: infra ## Set up what tests need and run the whole suite
 	scripts/ensure_browser.sh
 	$(TEST_ENV) $(VENV)/pytest
+
+eval: install ## Run the golden-conversation suites (local brain) and print the report
+	$(INFRA) up --databases chidi_eval
+	DATABASE_URL=$(EVAL_DATABASE_URL) $(VENV)/alembic upgrade head
+	DATABASE_URL=$(EVAL_DATABASE_URL) $(VENV)/python -m evals run evals/suites --brain local $(EVAL_ARGS)
 
 lint: install ## ruff and mypy
 	$(VENV)/ruff check .

@@ -13,6 +13,8 @@ _TAG: Final = re.compile(r"<\s*/?\s*(?:owner|system|assistant|instructions?)[\w-
 
 
 def fence(tag: str, text: str) -> str:
-    """`text` inside <tag>...</tag>, with tag-like markup stripped out of it."""
-    cleaned = _TAG.sub("", text).strip()
+    """`text` inside <tag>...</tag>, with tag-like markup stripped out of it (including
+    the fence's own tag, so the text cannot close it)."""
+    own = re.compile(rf"<\s*/?\s*{re.escape(tag)}\s*>", re.I)
+    cleaned = own.sub("", _TAG.sub("", text)).strip()
     return f"<{tag}>\n{cleaned}\n</{tag}>"

@@ -10,9 +10,13 @@ from redis.asyncio import Redis
 
 from api.auth import router as auth_router
 from api.errors import install_error_handlers
+from api.live.runtime import open_live
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.pages.install import install_web
 from api.routes import (
     connections,
+    conversations,
+    events,
     health,
     metrics,
     products,
@@ -27,9 +31,11 @@ from api.workspace.runtime import open_workspace
 from channels.fake_graph import create_fake_graph_app
 from core.analytics import Analytics
 from core.logs import configure_logging
+from core.metrics import snapshot
 from core.sentry import init_sentry
 from core.settings import Settings, get_settings
 from store.db import create_engine, create_sessionmaker
+from store.monitoring.publish import API_PREFIX, publishing
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,11 +50,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         analytics = Analytics(settings)
         stack = AsyncExitStack()
-        workspace_runtime = await stack.enter_async_context(open_workspace(settings, redis))
+        workspace_runtime = await stack.enter_async_context(open_workspace(settings, redis, engine))
+        sessionmaker = create_sessionmaker(engine)
+        # Live inbox events: sessions publish what they commit; one subscription fans out.
+        app.state.live = await stack.enter_async_context(open_live(settings, redis, sessionmaker))
+        # The API's counters, for the alert job's 5xx rule (store.monitoring).
+        await stack.enter_async_context(publishing(redis, API_PREFIX, snapshot))
         app.state.chidi = AppState(
             settings=settings,
             engine=engine,
-            sessionmaker=create_sessionmaker(engine),
+            sessionmaker=sessionmaker,
             redis=redis,
             analytics=analytics,
             workspace=workspace_runtime,
@@ -72,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_docs(app)
+    install_web(app)  # pages, static files; its middleware runs inside the two below
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
@@ -84,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(connections.router)
     app.include_router(simulator.router)
     app.include_router(workspace.router)
+    app.include_router(conversations.router)
+    app.include_router(events.router)
     if settings.environment != "production" or settings.meta_app_id is None:
         # The embedded Meta: simulated connections' replies are sent (and recorded) here.
         app.mount("/fake-graph", create_fake_graph_app())

@@ -10,7 +10,9 @@ from fastapi import BackgroundTasks, Depends, Request
 from redis.asyncio import Redis
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth.tokens import bearer_token, verify_access_token
+from api.auth.tokens import AccessClaims, bearer_token, verify_access_token
+from api.pages.cookies import request_session
+from api.pages.csrf import CSRF_HEADER, SAFE_METHODS, require_csrf
 from api.state import AppState
 from core.analytics import Analytics, Event
 from core.errors import Unauthorized
@@ -18,6 +20,7 @@ from core.logs import bind_business, bind_user
 from core.profiles import profile_defaults
 from core.security import TokenError, TokenExpired
 from core.settings import Settings
+from store.events.pending import publish_committed
 from store.repositories import businesses
 from store.repositories.users import get_or_create_user
 from store.tables.businesses import Business
@@ -42,7 +45,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed when the handler returns without error."""
+    """One session per request, committed when the handler returns without error; the live
+    events of what it committed are published after the commit, never before."""
     async with state.sessionmaker() as session:
         try:
             yield session
@@ -50,6 +54,7 @@ async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+        await publish_committed(session)
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit
@@ -90,29 +95,20 @@ class NotAuthenticated(Unauthorized):
         _auth_log.info("access token refused", extra={"reason": code})
 
 
-async def get_current_user(
-    request: Request,
-    state: AppStateDep,
-    settings: SettingsDep,
-    session: SessionDep,
-    background: BackgroundTasks,
-) -> User:
-    """The caller's profile, from a verified `Authorization: Bearer` access token.
-
-    The token comes from the embedded auth service or from Supabase (see
-    `api.auth.tokens`); the public `users` row is created on the first authenticated call.
-    """
-    token = bearer_token(request.headers.get("authorization"))
-    if token is None:
-        raise NotAuthenticated(
-            "Sign in first: send 'Authorization: Bearer <access token>'.", code="missing_token"
-        )
+async def verified_claims(token: str, settings: Settings) -> AccessClaims:
+    """The claims of a valid access token, or 401 `NotAuthenticated` saying why not."""
     try:
-        claims = await verify_access_token(token, settings)
+        return await verify_access_token(token, settings)
     except TokenExpired as exc:
         raise NotAuthenticated(str(exc), code="token_expired", error="invalid_token") from exc
     except TokenError as exc:
         raise NotAuthenticated(str(exc), code="invalid_token", error="invalid_token") from exc
+
+
+async def profile_for(
+    claims: AccessClaims, state: AppState, session: AsyncSession, background: BackgroundTasks
+) -> User:
+    """The public `users` row of a verified caller, created on their first call."""
     bind_user(str(claims.user_id))
     user, created = await get_or_create_user(
         session,
@@ -124,6 +120,36 @@ async def get_current_user(
         # A background task runs after the response, i.e. after the commit succeeded.
         background.add_task(state.analytics.track, Event.USER_SIGNED_UP, str(user.id))
     return user
+
+
+async def get_current_user(
+    request: Request,
+    state: AppStateDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    background: BackgroundTasks,
+) -> User:
+    """The caller's profile, from a verified access token.
+
+    The token is an `Authorization: Bearer` header, or else the web app's session cookie
+    (`api.pages.cookies`); a cookie-authenticated request with an unsafe method must also
+    carry the page's CSRF token (`api.pages.csrf`), since a browser sends cookies to us
+    whichever site made it send the request. The token comes from the embedded auth
+    service or from Supabase (see `api.auth.tokens`); the public `users` row is created
+    on the first authenticated call.
+    """
+    token = bearer_token(request.headers.get("authorization"))
+    from_cookie = False
+    if token is None and (cookie := request_session(request)) is not None:
+        token, from_cookie = cookie.access_token, True
+    if token is None:
+        raise NotAuthenticated(
+            "Sign in first: send 'Authorization: Bearer <access token>'.", code="missing_token"
+        )
+    claims = await verified_claims(token, settings)
+    if from_cookie and request.method not in SAFE_METHODS:
+        require_csrf(request, settings, request.headers.get(CSRF_HEADER))
+    return await profile_for(claims, state, session, background)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,9 +1,11 @@
 """Business-context search at scale: filtered top-5 over 200,000 chunks, 1,000 businesses.
 
-Run: `.venv/bin/python -m bench.bench_context_search [--queries 400] [--reseed] [--explain]`.
+Run: `.venv/bin/python -m bench.bench_context_search [--queries 400] [--reseed] [--explain]
+[--database NAME] [--drop]`.
 
-Seeds (once; `--reseed` to redo) the database `chidi_bench_context` on the configured
-server: migrated, then the local model's vector table created by `ContextStore` itself and
+Seeds (once; `--reseed` to redo) a benchmark database (`chidi_bench_context` unless
+`--database` names another) on the configured server; `--drop` drops it afterwards. It is
+migrated, then the local model's vector table created by `ContextStore` itself and
 filled by binary COPY with random unit 384-d vectors (the embedding model is not what is
 measured). Vectors have structure like real ones: each is a mix of one of 40 shared
 topics (hours, returns, ...), its business's own direction and noise, so neighbours in
@@ -13,16 +15,22 @@ other businesses are close too. Business sizes:
 - four large ones (2,000 chunks, 1 % each: where an HNSW plan would come back short),
 - 990 ordinary ones of 1-350 chunks, and five tiny ones of 2 chunks (fewer than k).
 
-Then it times `ContextStore.search_by_vector` (the production code path: the planner's
-plan, and the exact re-query when that came back short) per business class, checks that
-every search returned min(k, chunks of that business) rows of that business only, checks
-recall against exact ranking, and prints the plans Postgres chose (`--explain`).
+Then it times `ContextStore.search_by_vector` (the production code path: businesses of up
+to `EXACT_SEARCH_UP_TO` chunks ranked exactly, larger ones by the planner's plan with the
+exact re-query when that came back short) per business class, checks that every search
+returned min(k, chunks of that business) rows of that business only, checks recall against
+exact ranking, and prints the plans Postgres chose (`--explain`).
+
+The machine's load average and the round trip of a bare `SELECT 1` on the same pool are
+printed with the figures: on a 2-core machine shared with other work, waiting for a CPU
+dominates every timing, and those two say how much.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import statistics
@@ -33,9 +41,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import psycopg
+import psycopg.conninfo
+import psycopg.sql
 from alembic import command
 from numpy.typing import NDArray
 from pgvector.psycopg import register_vector
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core.embeddings import LocalEmbeddings
@@ -67,10 +78,23 @@ class Tenant:
     kind: str
 
 
-def bench_settings(base: Settings) -> Settings:
-    """`base` pointed at the benchmark database on the same server."""
+def bench_settings(base: Settings, database: str) -> Settings:
+    """`base` pointed at the benchmark database `database` on the same server."""
     head, _, _ = base.database_url.rpartition("/")
-    return base.model_copy(update={"database_url": f"{head}/{DATABASE}"})
+    return base.model_copy(update={"database_url": f"{head}/{database}"})
+
+
+def drop_database(settings: Settings) -> None:
+    """Drop the benchmark database (connections to it are closed by then)."""
+    info = psycopg.conninfo.conninfo_to_dict(settings.database_url_sync_dsn)
+    admin = psycopg.conninfo.make_conninfo(settings.database_url_sync_dsn, dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                psycopg.sql.Identifier(str(info["dbname"]))
+            )
+        )
+    print(f"dropped the database {info['dbname']}")
 
 
 def plan_tenants(rng: random.Random) -> list[Tenant]:
@@ -266,9 +290,9 @@ async def measure(
 async def raw_checks(
     engine: AsyncEngine, tenants: Sequence[Tenant], rng: random.Random, settings: Settings
 ) -> tuple[int, dict[str, float]]:
-    """Straight library calls, without ContextStore's own guard and re-query: rows of
-    another business returned (must be 0), and per class how often the planner's plan
-    came back short (those searches pay the exact re-query)."""
+    """Straight library calls, without ContextStore's plan choice, guard and re-query:
+    rows of another business returned (must be 0), and per class how often the planner's
+    plan alone came back short (why the store ranks businesses exactly up to a size)."""
     store = ContextStore(engine, LocalEmbeddings())
     planned, _ = await store._stores()  # the raw library call, on purpose
     foreign = 0
@@ -281,6 +305,23 @@ async def raw_checks(
         foreign += sum(1 for doc, _ in found if doc.metadata["business_id"] != tenant.business_id)
         short.setdefault(tenant.kind, []).append(len(found) < min(K, tenant.size))
     return foreign, {kind: sum(flags) / len(flags) for kind, flags in short.items()}
+
+
+async def round_trip_ms(engine: AsyncEngine, count: int = 200) -> tuple[float, float]:
+    """p50 and p95 of a bare `SELECT 1` through the pool: the floor under every search."""
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), statistics.quantiles(timings, n=100)[94]
+
+
+def load_average() -> str:
+    """The 1- and 5-minute load averages and the CPU count, as one phrase."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def report(results: dict[str, ClassResult]) -> None:
@@ -311,8 +352,19 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400, help="searches per business class")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--database", default=DATABASE, help="the benchmark database's name")
+    parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
     args = parser.parse_args()
-    settings = bench_settings(get_settings())
+    settings = bench_settings(get_settings(), args.database)
+    try:
+        run_benchmark(settings, args)
+    finally:
+        if args.drop:
+            drop_database(settings)
+
+
+def run_benchmark(settings: Settings, args: argparse.Namespace) -> None:
+    """Seed if needed, measure, print."""
     ensure_database(settings.database_url)
     if args.reseed:
         reset_and_migrate(settings.database_url)
@@ -337,7 +389,11 @@ def main() -> None:
     async def run() -> tuple[dict[str, ClassResult], int, dict[str, float]]:
         engine = create_async_engine(settings.database_url, pool_size=4)
         try:
+            print(f"before: {load_average()}")
+            floor = await round_trip_ms(engine)
             results = await measure(settings, engine, tenants, args.queries, rng)
+            print(f"after: {load_average()}")
+            print(f"SELECT 1 round trip: p50 {floor[0]:.2f} ms, p95 {floor[1]:.2f} ms")
             foreign, short = await raw_checks(engine, tenants, rng, settings)
             return results, foreign, short
         finally:
@@ -347,7 +403,7 @@ def main() -> None:
     report(results)
     print(f"rows of another business returned by the raw filtered query: {foreign}")
     print(
-        "planner's plan came back short (exact re-query needed): "
+        "the planner's plan alone came back short: "
         + ", ".join(f"{kind} {rate:.0%}" for kind, rate in short.items())
     )
     if args.explain:
@@ -357,7 +413,7 @@ def main() -> None:
             print(f"\nplan for a {kind} business ({tenant.size:,} chunks), planner's choice:")
             print(explain(settings, table, tenant.business_id, vector, exact=False))
             if kind != "ordinary":
-                print("plan for the same query with index scans off (the exact re-query):")
+                print("plan for the same query with index scans off (the exact query):")
                 print(explain(settings, table, tenant.business_id, vector, exact=True))
 
 

@@ -2,13 +2,15 @@
 
 Run: `.venv/bin/python -m bench.bench_embeddings [--sentences 512] [--threads 2]`.
 Texts are distinct customer messages and business facts of realistic lengths, so batches
-pad the way production batches do.
+pad the way production batches do. The load average is printed before and after: the
+figures mean little on a machine whose CPUs are busy with other work.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import resource
 import statistics
 import time
@@ -62,6 +64,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def load_average() -> str:
+    """The 1-minute load average and the CPU count, as one phrase."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -69,6 +76,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
 
+    print(f"before: {load_average()}")
     started = time.perf_counter()
     load_runtime(args.threads)
     load_seconds = time.perf_counter() - started
@@ -94,6 +102,7 @@ def main() -> None:
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process: {peak_mb:.0f} MB")
+    print(f"after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from enum import StrEnum
 from typing import Any
 
@@ -92,3 +93,27 @@ def safe_properties(properties: dict[str, Any]) -> dict[str, Any]:
         ):
             kept[key] = value
     return kept
+
+
+# The responder's actions that are product events (others — stored only, nothing
+# waiting — are not decisions a person sees).
+_DECISION_EVENTS = {"responded": Event.AI_AUTO_REPLIED, "escalated": Event.AI_ESCALATED}
+
+
+def track_decision(
+    analytics: Analytics, *, business_id: str, conversation_id: str, action: str
+) -> None:
+    """ai_auto_replied / ai_escalated for a committed responder decision (by business)."""
+    event = _DECISION_EVENTS.get(action)
+    if event is not None:
+        analytics.track(event, business_id, conversation_id=conversation_id)
+
+
+def track_onboarding(
+    analytics: Analytics, business_id: uuid.UUID, *, started: bool, completed: bool
+) -> None:
+    """onboarding_started / onboarding_completed for a stored onboarding turn."""
+    if started:
+        analytics.track(Event.ONBOARDING_STARTED, str(business_id))
+    if completed:
+        analytics.track(Event.ONBOARDING_COMPLETED, str(business_id))

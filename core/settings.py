@@ -76,7 +76,32 @@ class Settings(BaseSettings):
     posthog_api_key: SecretStr | None = None
     posthog_host: str = "https://us.i.posthog.com"
     langsmith_api_key: SecretStr | None = None
+    # Where eval runs are recorded as experiments when LANGSMITH_API_KEY is set.
+    langsmith_endpoint: str = "https://api.smith.langchain.com"
     metrics_token: SecretStr | None = None
+
+    # Operator alerts (docs/monitoring.md): evaluated every minute over the last
+    # ALERT_WINDOW_MINUTES; each incident is emailed to ALERT_EMAIL and posted to
+    # ALERT_WEBHOOK_URL (Slack-compatible) once when it fires and once when it clears.
+    alert_email: str | None = None
+    alert_webhook_url: str | None = None
+    alert_window_minutes: int = Field(default=15, ge=1)
+    alert_social_error_rate: float = Field(default=0.2, gt=0, le=1)
+    alert_social_min_sends: int = Field(default=10, ge=1)
+    alert_llm_error_rate: float = Field(default=0.2, gt=0, le=1)
+    alert_llm_p95_seconds: float = Field(default=20.0, gt=0)
+    alert_llm_min_calls: int = Field(default=10, ge=1)
+    alert_low_confidence: float = Field(default=0.3, gt=0, le=1)
+    # Fires when at least this many decisions in the window were below the confidence
+    # floor and they were at least half of all decisions.
+    alert_low_confidence_turns: int = Field(default=20, ge=1)
+    alert_queue_depth: int = Field(default=500, ge=1)
+    alert_queue_age_seconds: float = Field(default=120.0, gt=0)
+    alert_job_failure_rate: float = Field(default=0.2, gt=0, le=1)
+    alert_job_min_runs: int = Field(default=20, ge=1)
+    alert_db_latency_ms: float = Field(default=500.0, gt=0)
+    alert_http_5xx_rate: float = Field(default=0.05, gt=0, le=1)
+    alert_http_min_requests: int = Field(default=50, ge=1)
 
     max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
 
@@ -119,6 +144,12 @@ class Settings(BaseSettings):
     # a send (with its retries) is cut off before it, so a live worker never loses its claim.
     outbox_sending_lease_seconds: int = Field(default=120, ge=2)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    # Live inbox events (docs/inbox.md): how often an idle stream sends a heartbeat (proxies
+    # close silent connections after 30-60 s), and how long a stream ticket stays valid.
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    live_ticket_ttl_seconds: int = Field(default=60, ge=5)
+    # Resolved conversations with no activity for this many days are archived.
+    inbox_archive_after_days: int = Field(default=30, ge=1)
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,1 @@
+"""Golden-conversation suites and their runner: `python -m evals` (docs/evals.md)."""

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.settings import Settings
+from store.events.pending import publish_committed
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -34,7 +35,8 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """A session that commits when the block succeeds and rolls back when it raises."""
+    """A session that commits when the block succeeds and rolls back when it raises; then
+    the live events of what it committed are published (`store.events`)."""
     async with sessionmaker() as session:
         try:
             yield session
@@ -42,3 +44,4 @@ async def session_scope(
         except BaseException:
             await session.rollback()
             raise
+        await publish_committed(session)

@@ -22,7 +22,7 @@ from core.business_profile import (
 from core.errors import NotFound, ValidationFailed
 from store.context.sync import embed_business_context
 from store.context.vectors import ContextStore
-from store.repositories.business_profile import profile_of, update_profile
+from store.repositories.business_profile import lock_business, profile_of, update_profile
 from store.tables.businesses import Business
 from tools.results import ContextSearchResult, ContextSnippet, ProfileResult, ProfileUpdateResult
 
@@ -108,7 +108,9 @@ async def update_business_profile(
             f"'{field}' cannot be changed here. Editable: {', '.join(EDITABLE_FIELDS)}.",
             details=[{"field": "field", "message": "not an editable profile field"}],
         )
-    business = await _business(session, business_id)
+    # Locked before reading: a mapping field is read, merged and written back, and two
+    # edits of one policy each must not lose the other's key.
+    business = await lock_business(session, business_id)
     try:
         cleaned = clean_field(field, merged_value(field, getattr(business, field), value))
     except ProfileValueError as exc:

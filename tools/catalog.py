@@ -16,13 +16,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.catalog_match import (
     CatalogProduct,
     ProductMatch,
-    canonical_option,
     items_with_options,
     match_products,
+    option_value,
     resolve_product,
     sku_shaped,
+    without_codes,
 )
 from core.errors import Conflict, NotFound
+from core.sku import SKU_FORMAT
 from store.catalog import items as catalog_items
 from store.repositories import catalog as catalog_repo
 from store.repositories import catalog_reads
@@ -53,8 +55,14 @@ async def _product_with_details(
 async def _by_sku(
     session: AsyncSession, business_id: uuid.UUID, text: str
 ) -> tuple[CatalogProduct, str] | None:
-    """The product of the first SKU in `text` this business has, with that SKU."""
-    for candidate in sku_shaped(text):
+    """The product of the first SKU in `text` this business has, with that SKU.
+
+    The whole text is a candidate when it is one word of SKU characters (a SKU such as
+    "BAGBLK" has no digit or hyphen to give it away), then every SKU-shaped word in it.
+    """
+    whole = text.strip()
+    candidates = [whole.upper()] if SKU_FORMAT.fullmatch(whole) else []
+    for candidate in dict.fromkeys([*candidates, *sku_shaped(text)]):
         item = await catalog_repo.find_item_by_sku(session, business_id, candidate)
         if item is not None:
             return await _product_with_details(session, business_id, item.product_id), item.sku
@@ -78,8 +86,10 @@ async def find_products(
         return FindProductsResult(
             query=query, products=[ProductInfo.of(product, matched_by="sku", sku=sku)]
         )
+    # Known SKUs were looked up above; an unknown code's fragments name nothing.
+    words = without_codes(query)
     names = await catalog_reads.active_product_names(session, business_id)
-    matches = match_products(names, query, limit=limit)
+    matches = match_products(names, words, limit=limit)
     if matches:
         return FindProductsResult(
             query=query,
@@ -88,7 +98,7 @@ async def find_products(
         )
     if product_vectors is None:
         return FindProductsResult(query=query, products=[])
-    ranked = await product_vectors.rank(query, names.products, limit=limit)
+    ranked = await product_vectors.rank(words, names.products, limit=limit)
     semantic = [ProductMatch(p, round(score * 100, 1), "semantic") for p, score in ranked]
     return FindProductsResult(query=query, products=await _detailed(session, business_id, semantic))
 
@@ -127,7 +137,7 @@ async def resolve_named_product(
     if by_sku is not None:
         return by_sku[0]
     matches = match_products(
-        await catalog_reads.active_product_names(session, business_id), product
+        await catalog_reads.active_product_names(session, business_id), without_codes(product)
     )
     chosen = resolve_product(matches)
     if chosen is not None:
@@ -152,34 +162,47 @@ def _option_name(asked: str, product: CatalogProduct) -> str | None:
     return None
 
 
-def _option_value(asked: str, values: Sequence[str]) -> str | None:
-    wanted = canonical_option(asked)
-    return next((v for v in values if canonical_option(v) == wanted), None)
+def _offered(product: CatalogProduct) -> str:
+    """The product's options in words: "Size: S, M, L; Color: Black, Brown"."""
+    if not product.variants:
+        return f"The {product.name} has no options."
+    listed = "; ".join(f"{name}: {', '.join(values)}" for name, values in product.variants.items())
+    return f"The {product.name} comes in {listed}."
 
 
-def chosen_options(
-    product: CatalogProduct, asked: Mapping[str, str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The asked options as this product spells them, and those it does not have.
+def _spelled(options: Mapping[str, str]) -> str:
+    return ", ".join(f"{name} {value}" for name, value in options.items())
 
-    Option names match loosely ("colour" = "Color"); values by unified spelling
-    ("medium" = "M", "blk" = "Black"). A value asked under no name is looked for in
-    every option type.
+
+def chosen_options(product: CatalogProduct, asked: Mapping[str, str]) -> dict[str, str]:
+    """The asked options as this product spells them.
+
+    Option names match loosely ("colour" = "Color"); values by unified spelling or a
+    close misspelling ("medium" = "M", "blk" = "Black"). A value asked under a name the
+    product does not have is looked for in every option type. Raises NotFound
+    (`unknown_option`) naming what the product does come in when a value fits none.
     """
     chosen: dict[str, str] = {}
-    unknown: dict[str, str] = {}
     for asked_name, asked_value in asked.items():
         name = _option_name(asked_name, product)
         names = [name] if name is not None else list(product.variants)
-        value = None
-        for candidate in names:
-            value = _option_value(asked_value, product.variants[candidate])
-            if value is not None:
-                chosen[candidate] = value
-                break
-        if value is None:
-            unknown[asked_name] = asked_value
-    return chosen, unknown
+        found = next(
+            (
+                (candidate, value)
+                for candidate in names
+                if (value := option_value(asked_value, product.variants[candidate])) is not None
+            ),
+            None,
+        )
+        if found is None:
+            raise NotFound(
+                f"The {product.name} does not come in {asked_name} '{asked_value}'. "
+                + _offered(product),
+                details={"option": asked_name, "value": asked_value},
+                code="unknown_option",
+            )
+        chosen[found[0]] = found[1]
+    return chosen
 
 
 async def get_inventory(
@@ -192,24 +215,33 @@ async def get_inventory(
 ) -> InventoryResult:
     """Price, stock and active flag of a SKU, or of a product's SKUs with given options.
 
-    With `product` and no `options`, every SKU of the product is listed.
+    With `product` and no `options`, every SKU of the product is listed. Options the
+    product does not offer, or a combination no SKU has, raise NotFound with what it
+    does come in, so the model can say so instead of guessing.
     """
     if sku:
         item = await catalog_repo.find_item_by_sku(session, business_id, sku)
         if item is None:
-            raise NotFound(f"No item has the SKU '{sku.strip().upper()}'.")
+            raise NotFound(f"No item has the SKU '{sku.strip().upper()}'.", code="unknown_sku")
         found = await _product_with_details(session, business_id, item.product_id)
         match = [i for i in found.items if i.id == item.id]
         return InventoryResult(product=found.name, items=[ItemInfo.of(found, i) for i in match])
     if not product:
         raise NotFound("Say which product (or SKU) to look up.")
     resolved = await resolve_named_product(session, business_id, product)
-    chosen, unknown = chosen_options(resolved, options or {})
-    matching = [] if unknown else items_with_options(resolved, chosen, active_only=False)
+    chosen = chosen_options(resolved, options or {})
+    matching = items_with_options(resolved, chosen, active_only=False)
+    if not matching:
+        raise NotFound(
+            f"There is no {resolved.name} in {_spelled(chosen)}. " + _offered(resolved)
+            if chosen
+            else f"The {resolved.name} has no SKUs yet.",
+            details={"options": chosen},
+            code="no_such_item",
+        )
     return InventoryResult(
         product=resolved.name,
         options_asked=chosen,
-        unknown_options=unknown,
         items=[ItemInfo.of(resolved, item) for item in matching],
     )
 

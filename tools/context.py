@@ -44,13 +44,15 @@ def shared_session(session: AsyncSession) -> SessionSource:
     """Every tool call uses the caller's session, one call at a time; the caller commits.
 
     For a graph run inside a request or job that already owns a transaction (so tool
-    reads see its uncommitted rows, and its writes commit or roll back with it).
+    reads see its uncommitted rows, and its writes commit or roll back with it). Each
+    call runs in a savepoint: a call that fails half-way (a profile edit whose
+    re-embedding failed) leaves nothing behind for the caller to commit.
     """
     lock = asyncio.Lock()
 
     @asynccontextmanager
     async def use_session() -> AsyncIterator[AsyncSession]:
-        async with lock:
+        async with lock, session.begin_nested():
             yield session
 
     return use_session

@@ -58,6 +58,9 @@ class ProductInfo(BaseModel):
     price_max: Decimal
     total_stock: int
     in_stock: bool
+    is_active: bool = Field(
+        default=True, description="False: the business no longer sells this product"
+    )
     options: dict[str, list[str]] = Field(default_factory=dict)
     matched_by: Literal["sku", "name", "semantic"] = "name"
     score: float = 100.0
@@ -84,6 +87,7 @@ class ProductInfo(BaseModel):
             price_max=max(prices),
             total_stock=product.total_stock,
             in_stock=any(item.in_stock for item in product.items),
+            is_active=product.is_active,
             options={name: list(values) for name, values in product.variants.items()},
             matched_by=matched_by,
             score=score,
@@ -102,12 +106,11 @@ class FindProductsResult(BaseModel):
 
 
 class InventoryResult(BaseModel):
-    """The SKUs of a product that have the options asked for."""
+    """The SKUs of a product that have the options asked for (at least one)."""
 
     product: str
-    options_asked: dict[str, str] = Field(default_factory=dict)
-    unknown_options: dict[str, str] = Field(
-        default_factory=dict, description="Options asked for that this product does not have"
+    options_asked: dict[str, str] = Field(
+        default_factory=dict, description="The options asked for, as the catalog spells them"
     )
     items: list[ItemInfo]
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final
 
 from langchain_core.tools import BaseTool, tool
 from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.business_profile import ProfileField
 from core.errors import AppError
 from tools import business, catalog
 from tools.context import ToolContext
@@ -27,16 +28,8 @@ from tools.results import ToolError
 log = logging.getLogger("chidi.tools")
 
 ToolOutput = tuple[str, BaseModel]
-Runtime = ToolRuntime[ToolContext]
-ProfileFieldName = Literal[
-    "name",
-    "business_type",
-    "products_services_overview",
-    "social_media_presence",
-    "target_audience_description",
-    "goals_preferences",
-    "policies",
-]
+# Any graph state: the tools never read it (a dataclass state would fail `dict` checks).
+Runtime = ToolRuntime[ToolContext, Any]
 
 
 def _output(result: BaseModel) -> ToolOutput:
@@ -182,7 +175,7 @@ async def get_business_profile_tool(runtime: Runtime) -> ToolOutput:
 
 @tool("update_business_profile", response_format="content_and_artifact")
 async def update_business_profile_tool(
-    field: Annotated[ProfileFieldName, Field(description="The profile field to change")],
+    field: Annotated[ProfileField, Field(description="The profile field to change")],
     value: Annotated[
         str | dict[str, str],
         Field(

@@ -33,6 +33,7 @@ from channels.graph import GraphClient, GraphConfig, SendLimiter
 from channels.send import InstagramSender, TextSender, WhatsAppSender
 from channels.text import split_message
 from channels.windows import InstagramPermit, can_send_free_text, instagram_permit
+from core.metrics import SEND_FAILURES
 from core.settings import Settings
 from store.conversations import connections, outbox
 from store.conversations.notify import OwnerNotice, notify_owner
@@ -300,6 +301,7 @@ async def _failed(
     deps: DeliveryDeps, row: OutboxMessage, plan: _SendPlan, kind: FailureKind, error: GraphError
 ) -> Delivery:
     """Record a failed send: retry later if it can still succeed, else give up and say why."""
+    SEND_FAILURES.labels(platform=plan.connection.platform.value, error_class=kind.value).inc()
     retryable = kind in (FailureKind.TRANSIENT, FailureKind.RATE_LIMITED) or (
         kind is FailureKind.UNCERTAIN and plan.honours_idempotency
     )

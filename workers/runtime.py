@@ -6,19 +6,32 @@ and commit at the end (see `job_session`).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, TypedDict, cast
 
 import httpx
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
+from arq.worker import Function
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.analytics import Analytics
+from core.embeddings import ProviderEmbeddings, get_embeddings
 from core.logs import configure_logging
+from core.metrics import observe_job, snapshot
 from core.sentry import init_sentry
 from core.settings import Settings, get_settings
 from store.db import create_engine, create_sessionmaker, session_scope
+from store.events.pending import configure_publisher
+from store.events.publish import RedisEventPublisher
+from store.monitoring.publish import WORKER_PREFIX, publish
 
 log = logging.getLogger("chidi.worker")
 
@@ -31,6 +44,10 @@ class WorkerContext(TypedDict):
     sessionmaker: async_sessionmaker[AsyncSession]
     # One pooled HTTP client for calls to Meta (connections and TLS sessions are reused).
     http: httpx.AsyncClient
+    # The embedding provider, built once per process (the local model loads on first use).
+    embeddings: ProviderEmbeddings
+    # Product analytics (queued and sent from the SDK's thread: never blocks a job).
+    analytics: Analytics
 
 
 def worker_context(ctx: dict[str, Any]) -> WorkerContext:
@@ -44,12 +61,18 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(settings.log_level)
     init_sentry(settings, "worker")
     engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    # Jobs' committed changes reach owners' dashboards as live events (store.events).
+    configure_publisher(sessionmaker, RedisEventPublisher(ctx["redis"]))
     ctx.update(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine),
+        sessionmaker=sessionmaker,
         http=httpx.AsyncClient(timeout=settings.meta_http_timeout_seconds),
+        embeddings=get_embeddings(settings),
+        analytics=Analytics(settings),
     )
+    await publish_metrics(ctx["redis"], force=True)
     log.info("worker started")
 
 
@@ -57,6 +80,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     """Release the engine's and the HTTP client's connections."""
     await worker_context(ctx)["http"].aclose()
     await worker_context(ctx)["engine"].dispose()
+    worker_context(ctx)["analytics"].shutdown()
     log.info("worker stopped")
 
 
@@ -65,3 +89,61 @@ async def job_session(ctx: dict[str, Any]) -> AsyncIterator[AsyncSession]:
     """A session for one job: committed when the job's block succeeds, else rolled back."""
     async with session_scope(worker_context(ctx)["sessionmaker"]) as session:
         yield session
+
+
+# --- Metrics of the worker process (see core.metrics.merged_exposition) --------------------
+
+_PUBLISH_EVERY_SECONDS = 1.0
+_last_published = 0.0
+
+
+async def publish_metrics(redis: Redis, *, force: bool = False) -> None:
+    """Put this process's metrics where the API's /metrics reads them (at most once a
+    second: the 2-second outbox sweep keeps the snapshot fresh between busier moments)."""
+    global _last_published
+    now = time.monotonic()
+    if not force and now - _last_published < _PUBLISH_EVERY_SECONDS:
+        return
+    _last_published = now
+    await publish(redis, WORKER_PREFIX, snapshot())
+
+
+async def after_job(ctx: dict[str, Any]) -> None:
+    """arq's after_job_end hook: refresh the metrics snapshot."""
+    try:
+        await publish_metrics(ctx["redis"])
+    except Exception:  # metrics must never fail a job
+        log.warning("publishing worker metrics failed", exc_info=True)
+
+
+def observed(job: WorkerCoroutine) -> WorkerCoroutine:
+    """`job`, counting its runs (ok or error) and retries. arq names jobs by
+    `__qualname__`, which `functools.wraps` keeps."""
+
+    @functools.wraps(job)
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        job_try = int(ctx.get("job_try") or 1)
+        try:
+            result = await job(ctx, *args, **kwargs)
+        except BaseException:
+            observe_job(job.__qualname__, ok=False, job_try=job_try)
+            raise
+        observe_job(job.__qualname__, ok=True, job_try=job_try)
+        return result
+
+    return run
+
+
+def observed_functions(functions: list[Any]) -> list[Any]:
+    """The worker's job list with every job wrapped by `observed`."""
+    return [
+        dataclasses.replace(f, coroutine=observed(f.coroutine))
+        if isinstance(f, Function)
+        else observed(f)
+        for f in functions
+    ]
+
+
+def observed_cron_jobs(jobs: list[CronJob]) -> list[CronJob]:
+    """The worker's cron jobs with every job wrapped by `observed`."""
+    return [dataclasses.replace(job, coroutine=observed(job.coroutine)) for job in jobs]

@@ -9,33 +9,48 @@ from arq.cron import CronJob, cron
 from arq.worker import func
 
 from core.settings import get_settings
+from workers.jobs.archive import archive_idle_conversations
 from workers.jobs.auth import purge_expired_auth_tokens
 from workers.jobs.context import embed_business_context
 from workers.jobs.inbound import process_inbound_message, sweep_waiting_messages
 from workers.jobs.outbound import deliver_outbox, sweep_outbox
-from workers.runtime import shutdown, startup
+from workers.runtime import (
+    after_job,
+    observed_cron_jobs,
+    observed_functions,
+    shutdown,
+    startup,
+)
 
 
 class WorkerSettings:
     """Jobs, schedules and limits of CHIDI's background worker."""
 
-    functions: ClassVar[list[Any]] = [
-        purge_expired_auth_tokens,
-        # No kept results: a job id must be reusable as soon as its job is done (the
-        # sweepers re-drive rows under ids derived from them).
-        func(process_inbound_message, keep_result=0),
-        func(deliver_outbox, keep_result=0),
-        func(embed_business_context, keep_result=0),
-    ]
-    cron_jobs: ClassVar[list[CronJob]] = [
-        cron(purge_expired_auth_tokens, minute=17, run_at_startup=False),
-        # Often, so re-driven rows (and owner emails, which no job delivers first) trickle out
-        # in small batches rather than bursts.
-        cron(sweep_outbox, second=set(range(0, 60, 2)), run_at_startup=True),
-        cron(sweep_waiting_messages, second={15, 45}, run_at_startup=True),
-    ]
+    # Every job is counted (runs, failures, retries) for /metrics: see workers.runtime.
+    functions: ClassVar[list[Any]] = observed_functions(
+        [
+            purge_expired_auth_tokens,
+            # No kept results: a job id must be reusable as soon as its job is done (the
+            # sweepers re-drive rows under ids derived from them).
+            func(process_inbound_message, keep_result=0),
+            func(deliver_outbox, keep_result=0),
+            func(embed_business_context, keep_result=0),
+        ]
+    )
+    cron_jobs: ClassVar[list[CronJob]] = observed_cron_jobs(
+        [
+            cron(purge_expired_auth_tokens, minute=17, run_at_startup=False),
+            # Often, so re-driven rows (and owner emails, which no job delivers first) trickle out
+            # in small batches rather than bursts.
+            cron(sweep_outbox, second=set(range(0, 60, 2)), run_at_startup=True),
+            cron(sweep_waiting_messages, second={15, 45}, run_at_startup=True),
+            # Resolved conversations idle for 30 days move to the archive (hourly is plenty).
+            cron(archive_idle_conversations, minute=41, run_at_startup=False),
+        ]
+    )
     on_startup = startup
     on_shutdown = shutdown
+    after_job_end = after_job
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
     max_jobs = 20
     # Replies are chained jobs (respond, then deliver); arq's default 0.5 s poll would add up

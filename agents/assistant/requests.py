@@ -12,14 +12,31 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from agents.assistant.suggestions import FILL_PROMPTS
 from agents.onboarding.extract import policy_of
 from agents.onboarding.rules import is_greeting, normalise
-from agents.profile_edits import ProfileEdit, parse_edits
+from agents.profile_edits import ProfileEdit, parse_edit, parse_edits
 
 RequestKind = Literal[
-    "update", "greeting", "help", "low_stock", "stock", "policy", "catalog", "profile", "other"
+    "update",
+    "fill",
+    "setup",
+    "greeting",
+    "thanks",
+    "help",
+    "low_stock",
+    "stock",
+    "policy",
+    "catalog",
+    "profile",
+    "other",
 ]
 
+_SETUP: Final = re.compile(
+    r"\b(?:continue|finish|resume|complete|carry on with)\b.*\b(?:set ?up|onboarding)\b"
+)
+# Stands in for the value a "set my X" request leaves out, to find X with the edit rules.
+_NO_VALUE: Final = "valuenotgiven"
 _THANKS: Final = re.compile(r"(?:ok |okay |great |cool )?(?:thanks|thank you|thx|ty)(?: \w+)?")
 _HELP: Final = re.compile(
     r"\b(?:what can you do|how can you help|what do you do|help me|how does this work|"
@@ -71,6 +88,7 @@ class OwnerRequest:
 
     kind: RequestKind
     edits: tuple[ProfileEdit, ...] = ()
+    target: str | None = None
     policy: str | None = None
     fields: tuple[str, ...] = field(default_factory=tuple)
 
@@ -81,14 +99,38 @@ def profile_fields_in(text: str) -> tuple[str, ...]:
     return tuple(name for pattern, name in _PROFILE_FIELDS if pattern.search(said))
 
 
+def target_to_fill(text: str) -> str | None:
+    """The profile target a request to set something names without its value ("Set my
+    opening hours", a suggestion the owner tapped) -> "policies.hours"; else None."""
+    said = normalise(text)
+    for target, prompt in FILL_PROMPTS.items():
+        if normalise(prompt) == said:
+            return target
+    if re.search(r"\bto\b", said):
+        return None
+    edit = parse_edit(f"{text.strip().rstrip('.?!')} to {_NO_VALUE}")
+    if edit is not None and edit.mode == "set" and edit.value == _NO_VALUE:
+        return edit.target
+    return None
+
+
 def classify_request(text: str) -> OwnerRequest:
     """Sort an owner's message into one kind of request."""
-    edits = tuple(edit for edit in parse_edits(text) if edit.mode != "ask")
+    parsed = parse_edits(text)
+    edits = tuple(edit for edit in parsed if edit.mode != "ask")
     if edits:
         return OwnerRequest("update", edits=edits)
+    asked = [edit.target for edit in parsed if edit.mode == "ask"]
+    target = asked[0] if asked else target_to_fill(text)
+    if target is not None:
+        return OwnerRequest("fill", target=target)
     said = normalise(text)
-    if is_greeting(text) or _THANKS.fullmatch(said):
+    if _SETUP.search(said):
+        return OwnerRequest("setup")
+    if is_greeting(text):
         return OwnerRequest("greeting")
+    if _THANKS.fullmatch(said):
+        return OwnerRequest("thanks")
     if _HELP.search(said):
         return OwnerRequest("help")
     if _LOW_STOCK.search(said):

@@ -7,20 +7,34 @@ unless an operator turns them on.
 from __future__ import annotations
 
 import hmac
+import time
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.deps import SettingsDep
+from api.deps import RedisDep, SettingsDep
 from core.errors import NotFound, Unauthorized
-from core.metrics import REGISTRY
+from core.metrics import merged_exposition, observe_queue
+from core.settings import Settings
+from store.monitoring.publish import WORKER_PREFIX, snapshots
+from store.monitoring.queues import sample_queues
 
 router = APIRouter(tags=["monitoring"])
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics(request: Request, settings: SettingsDep) -> Response:
-    """The Prometheus text exposition of this process's metrics."""
+async def metrics(request: Request, settings: SettingsDep, redis: RedisDep) -> Response:
+    """This process's metrics, the queues sampled now, and every live worker's snapshot."""
+    require_metrics_token(request, settings)
+    for sample in await sample_queues(redis, int(time.time() * 1000)):
+        observe_queue(sample.queue, sample.depth, sample.oldest_age_seconds)
+    body = merged_exposition(await snapshots(redis, WORKER_PREFIX))
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def require_metrics_token(request: Request, settings: Settings) -> None:
+    """404 when metrics are off, 401 unless the caller sends the metrics token (also
+    guards the operator's analytics numbers)."""
     expected = settings.metrics_token
     if expected is None:
         raise NotFound("Metrics are not enabled on this server (set METRICS_TOKEN).")
@@ -29,4 +43,3 @@ async def metrics(request: Request, settings: SettingsDep) -> Response:
         error = Unauthorized("Send 'Authorization: Bearer <METRICS_TOKEN>'.", code="unauthorized")
         error.headers = {"WWW-Authenticate": "Bearer"}
         raise error
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -27,8 +27,10 @@ from api.routes.webhook_batches import WebhookWriter
 from api.state import AppState
 from channels import instagram, whatsapp
 from channels.signature import HEADER, SignatureCheck, check
+from core.analytics import Event
 from core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
 from core.inbound import ParsedWebhook
+from core.metrics import WEBHOOK_ACK_SECONDS
 from core.settings import Settings
 from store.conversations import connections
 from store.conversations.ingest import ConnectionGone, WebhookSource, record_webhook
@@ -235,6 +237,7 @@ async def receive(
     platform: str, token: str, request: Request, state: AppStateDep
 ) -> PlainTextResponse:
     """Verify, record in one transaction, then enqueue the responder; 200 when stored."""
+    started = time.perf_counter()
     kind = _platform(platform)
     settings = state.settings
     body = await read_body(request, settings.webhook_max_body_bytes)
@@ -272,4 +275,12 @@ async def receive(
             "ignored": parsed.ignored,
         },
     )
+    for conversation_id in result.started:  # committed: the writer's transaction is done
+        state.analytics.track(
+            Event.CONVERSATION_STARTED,
+            str(route.source.business_id),
+            conversation_id=str(conversation_id),
+            platform=kind.value,
+        )
+    WEBHOOK_ACK_SECONDS.labels(platform=kind.value).observe(time.perf_counter() - started)
     return PlainTextResponse(_ACK)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query
+from fastapi import APIRouter, Depends, Query
 from sse_starlette import EventSourceResponse
 
 from agents.onboarding import view
@@ -20,12 +20,14 @@ from agents.onboarding.turns import check_reply, current_turn, reply_for
 from api.deps import AppStateDep, CurrentBusiness, SessionDep
 from api.schemas.workspace import (
     ChatHistoryOut,
+    ChatIn,
     ChatMessageOut,
     OnboardingStateOut,
     OnboardingTurnIn,
     ProfileOut,
     ProfileUpdate,
 )
+from api.workspace.assistant import assistant_context, run_assistant_turn
 from api.workspace.embedding import enqueue_context_embedding
 from api.workspace.onboarding import run_onboarding_turn
 from api.workspace.runtime import WorkspaceRuntime
@@ -65,10 +67,20 @@ async def onboarding_turn(
 ) -> EventSourceResponse:
     """Start or continue onboarding: answer the pending question, skip it, confirm the
     summary, restart; with no message and no action, the pending question is sent again."""
+    starting = body.action == "restart"
     if body.action != "restart":
         existing = await current_turn(workspace.onboarding, business.id)
         check_reply(existing, reply_for(body.message, body.action))
-    turn = partial(run_onboarding_turn, workspace, state.sessionmaker, business.id, body)
+        starting = existing is None
+    turn = partial(
+        run_onboarding_turn,
+        workspace,
+        state.sessionmaker,
+        business.id,
+        body,
+        analytics=state.analytics,
+        starting=starting,
+    )
     return stream_turn(turn, workspace.running)
 
 
@@ -96,6 +108,17 @@ async def onboarding_state(
     )
 
 
+@router.post("/chat", response_class=EventSourceResponse, responses=SSE_RESPONSE)
+async def chat_turn(
+    workspace: WorkspaceDep, body: ChatIn, business: CurrentBusiness, state: AppStateDep
+) -> EventSourceResponse:
+    """Ask the assistant something, or tell it what to change in the profile. Open before
+    onboarding is finished too (its suggestions then lead back to onboarding)."""
+    context = assistant_context(workspace, state.sessionmaker, business)
+    turn = partial(run_assistant_turn, workspace, state.sessionmaker, context, body)
+    return stream_turn(turn, workspace.running)
+
+
 @router.get("/context")
 async def get_context(business: CurrentBusiness) -> ProfileOut:
     """The business profile."""
@@ -108,12 +131,13 @@ async def update_context(
     business: CurrentBusiness,
     session: SessionDep,
     state: AppStateDep,
-    background: BackgroundTasks,
 ) -> ProfileOut:
     """Change profile fields; the changed ones are re-embedded once the change is committed."""
     updated, changed = await business_profile.update_profile(session, business.id, body.changes())
-    # Background tasks run after the response, so after the request's commit.
-    background.add_task(enqueue_context_embedding, state.workspace.jobs, business.id, changed)
+    # Committed here, not at the end of the request, so the job (which reads the new
+    # values) is queued by the time the owner sees the answer.
+    await session.commit()
+    await enqueue_context_embedding(state.workspace.jobs, business.id, changed)
     return ProfileOut.model_validate(updated)
 
 

@@ -28,6 +28,7 @@ from api.workspace.embedding import enqueue_context_embedding
 from api.workspace.messages import lock_thread, message_event, store_ai_message, store_user_message
 from api.workspace.runtime import WorkspaceRuntime
 from api.workspace.stream import TurnEvents
+from core.analytics import Analytics, track_onboarding
 from core.business_profile import PROFILE_FIELDS
 from store.repositories import workspace_messages
 from store.repositories.business_profile import profile_of
@@ -108,8 +109,14 @@ async def run_onboarding_turn(
     business_id: uuid.UUID,
     body: OnboardingTurnIn,
     events: TurnEvents,
+    *,
+    analytics: Analytics | None = None,
+    starting: bool = False,
 ) -> None:
-    """One onboarding turn, streamed to `events` (see the module docstring for the order)."""
+    """One onboarding turn, streamed to `events` (see the module docstring for the order).
+
+    `starting`: the thread had no turn before this one (or is being restarted), so a new
+    reply is tracked as onboarding_started."""
     owner_message = await _store_owner_message(sessionmaker, business_id, body)
     action = None if body.action == "restart" else body.action
     context = OnboardingContext(business_id=business_id, chat_model=workspace.chat_model)
@@ -139,6 +146,8 @@ async def run_onboarding_turn(
                 after=owner_message.timestamp if owner_message else None,
             )
         await session.commit()
+    if analytics is not None and new:
+        track_onboarding(analytics, business_id, started=starting, completed=turn.completed)
     if new and turn.completed:
         await enqueue_context_embedding(workspace.jobs, business_id, list(PROFILE_FIELDS))
     events.ai_message(ai_message_event(message, turn))

@@ -1,8 +1,10 @@
 """What the workspace needs for the life of the API process, built once in the lifespan.
 
 The Postgres checkpointer (with its own pool), the compiled graphs, the chat model (None =
-the local brain), the arq client for context embedding, and the turns still running, which
-shutdown lets finish so a turn in flight is committed rather than cut off.
+the local brain), the business-context store and product vectors the assistant's tools
+search (the embedding model loads on first use), the arq client for context embedding,
+and the turns still running, which shutdown lets finish so a turn in flight is committed
+rather than cut off.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from typing import Final
 from arq.connections import ArqRedis
 from langchain_openai import ChatOpenAI
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agents.assistant.graph import AssistantGraph, compile_assistant_graph
 from agents.onboarding.graph import OnboardingGraph, compile_onboarding_graph
 from core.chat_model import get_chat_model
+from core.embeddings import get_embeddings
 from core.settings import Settings
 from store.checkpoints import Checkpoints, open_checkpoints
+from store.context.vectors import ContextStore
+from tools.product_vectors import ProductVectors
 from workers.enqueue import job_queue
 
 log = logging.getLogger("chidi.workspace")
@@ -35,7 +42,10 @@ class WorkspaceRuntime:
 
     checkpoints: Checkpoints
     onboarding: OnboardingGraph
+    assistant: AssistantGraph
     chat_model: ChatOpenAI | None
+    context_store: ContextStore
+    product_vectors: ProductVectors
     jobs: ArqRedis
     running: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -45,13 +55,19 @@ class WorkspaceRuntime:
 
 
 @asynccontextmanager
-async def open_workspace(settings: Settings, redis: Redis) -> AsyncIterator[WorkspaceRuntime]:
+async def open_workspace(
+    settings: Settings, redis: Redis, engine: AsyncEngine
+) -> AsyncIterator[WorkspaceRuntime]:
     """Build the runtime; on exit wait (bounded) for running turns, then close the pool."""
+    embeddings = get_embeddings(settings)
     async with open_checkpoints(settings) as checkpoints:
         runtime = WorkspaceRuntime(
             checkpoints=checkpoints,
             onboarding=compile_onboarding_graph(checkpoints.saver),
+            assistant=compile_assistant_graph(checkpoints.saver),
             chat_model=get_chat_model(settings),
+            context_store=ContextStore(engine, embeddings),
+            product_vectors=ProductVectors(embeddings),
             jobs=job_queue(redis),
         )
         try:

@@ -8,7 +8,8 @@ A turn (POST /api/v1/workspaces/onboarding or /chat) answers with `text/event-st
 - `ai_message`       the full message, sent after it is committed: {"id", "thread",
                      "text", "suggestions", "asking", "stage", "follow_up", "created_at",
                      "profile_changes"} (onboarding fills stage/asking/follow_up; the
-                     assistant fills profile_changes).
+                     assistant fills profile_changes, [{"field", "value"}], and adds
+                     "turn", its number on the thread).
 - `progress_update`  onboarding only: {"percent", "milestones": [{"key", "label",
                      "reached"}], "milestone_achieved", "current_field", "completeness"}.
 - `error`            {"error": {"code", "message", "details"}}, the API's error shape;

@@ -38,6 +38,7 @@ INTENTS: Final[tuple[Intent, ...]] = (
     "other",
 )
 Sentiment = Literal["positive", "neutral", "negative"]
+ProductSource = Literal["sku", "name", "option", "history"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,15 @@ class Entities:
       about when that is clear (a SKU's product, or a name match ahead by a margin);
     - `options`: option name -> catalog value for `product` ("Colour" -> "Black");
       `option_words`: option-like words found whose product is not known;
-    - `items`: `product`'s items that have every chosen option (all its items when none);
-    - `quantity`: how many the customer wants, when said.
+    - `items`: `product`'s items on sale that have every chosen option (all of them when
+      none is chosen; a SKU written in the message gives its own item, sold or not);
+    - `quantity`: how many the customer wants, when said;
+    - `unmatched_options`: option-like words said about `product` that are none of its
+      values ("the tote in purple" -> ("purple",)), so a reply can say what it does come in;
+    - `product_found_by`: how `product` was chosen: "sku", "name" (clearly the best name
+      match), "option" (tied names, only one has an option the message names), "history"
+      (named in an earlier message, not this one: "what about in black?"; the options said
+      there carry over unless this message changes them).
     """
 
     skus: tuple[tuple[CatalogProduct, CatalogItem], ...] = ()
@@ -62,6 +70,8 @@ class Entities:
     option_words: tuple[str, ...] = ()
     items: tuple[CatalogItem, ...] = ()
     quantity: int | None = None
+    unmatched_options: tuple[str, ...] = ()
+    product_found_by: ProductSource | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,13 @@ almost nothing (measured in FINDINGS.md). With a real column the planner reads o
 business's rows through the btree and sorts them exactly. Every search goes through
 `ContextStore.search*`, which requires a business id; there is no unfiltered search.
 
+Which plan: a business with up to `EXACT_SEARCH_UP_TO` chunks (every real one: a profile
+and the owner's facts make dozens to hundreds) is ranked exactly, index scans off. Left to
+itself the planner takes the HNSW scan once a business holds about 1 % of the table, and
+that scan both reads far more pages (31 ms against 3 ms for 2,000 chunks in 200,000,
+`bench/bench_context_search.py`) and can come back short. Only above that size does the
+planner choose, with the exact query as the fallback when its plan comes back short.
+
 Why the tables are created at run time and not by a migration: their name and vector
 width follow the configured embedding provider (384 for the local model, 1536 or a chosen
 size for OpenAI), which a migration cannot know. `ensure_ready` creates the table and its
@@ -24,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +39,7 @@ from typing import Any, Final
 
 from langchain_postgres import Column, PGEngine, PGVectorStore
 from langchain_postgres.v2.indexes import HNSWIndex, HNSWQueryOptions, QueryOptions
-from sqlalchemy import text
+from sqlalchemy import column, func, literal, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.embeddings import ProviderEmbeddings
@@ -53,6 +61,13 @@ HNSW_EF_CONSTRUCTION: Final = 64
 # More candidates let a business holding a few percent of the table be answered from the
 # index; smaller ones fall back to the exact re-query (see `search_by_vector`).
 HNSW_EF_SEARCH: Final = 100
+# Up to this many chunks, a business's rows are ranked exactly (about 8 ms at the top of
+# the range on the 2-core machine); above it the planner's HNSW plan is worth its risk.
+EXACT_SEARCH_UP_TO: Final = 5_000
+# How long a business's chunk count is trusted. Counts only choose the plan; a stale one
+# costs speed, never a right answer (a short HNSW answer is re-run exactly).
+SIZE_TTL_SECONDS: Final = 300.0
+_MAX_SIZES: Final = 10_000
 
 
 def vector_table_name(model_id: str, dimension: int) -> str:
@@ -118,14 +133,23 @@ class ContextStore:
     (a vector left behind by a rolled-back job is removed on the next run).
     """
 
-    def __init__(self, engine: AsyncEngine, embeddings: ProviderEmbeddings) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        embeddings: ProviderEmbeddings,
+        *,
+        exact_up_to: int = EXACT_SEARCH_UP_TO,
+    ) -> None:
         self.engine = engine
         self.embeddings = embeddings
         self.table = vector_table_name(embeddings.model_id, embeddings.dimension)
+        self.exact_up_to = exact_up_to
         self._pg_engine = PGEngine.from_engine(engine)
         self._planned: PGVectorStore | None = None
         self._exact: PGVectorStore | None = None
         self._lock = asyncio.Lock()
+        # business id -> (chunk count capped at exact_up_to + 1, when counted)
+        self._sizes: dict[uuid.UUID, tuple[int, float]] = {}
 
     @property
     def hnsw_index(self) -> str:
@@ -213,6 +237,7 @@ class ContextStore:
         if not rows:
             return
         planned, _ = await self._stores()
+        self._sizes.pop(business_id, None)
         await planned.aadd_texts(
             [row.text for row in rows],
             metadatas=[
@@ -226,6 +251,7 @@ class ContextStore:
         if not chunk_ids:
             return
         planned, _ = await self._stores()
+        self._sizes.pop(business_id, None)
         await planned.adelete(ids=list(chunk_ids), filter={BUSINESS_COLUMN: business_id})
 
     async def chunk_ids(
@@ -260,21 +286,19 @@ class ContextStore:
     ) -> list[ContextHit]:
         """The business's `k` chunks nearest to `vector`, best first.
 
-        The planner's plan answers first; if it returned fewer than `k` rows (an HNSW scan
-        whose candidates were mostly other businesses' rows), the query runs again with
-        index scans off, which ranks every row of the business exactly. A business with
-        fewer than `k` chunks pays that second (cheap) query too.
+        A business of up to `exact_up_to` chunks is ranked exactly. A larger one gets the
+        planner's plan; if that returned fewer than `k` rows (an HNSW scan whose
+        candidates were mostly other businesses' rows), the query runs again exactly.
         """
         k = max(1, min(k, MAX_K))
         planned, exact = await self._stores()
         where = self._filter(business_id, sources)
-        found = await planned.asimilarity_search_with_score_by_vector(
-            list(vector), k=k, filter=where
-        )
+        query = list(vector)
+        found = []
+        if await self._business_size(business_id) > self.exact_up_to:
+            found = await planned.asimilarity_search_with_score_by_vector(query, k=k, filter=where)
         if len(found) < k:
-            found = await exact.asimilarity_search_with_score_by_vector(
-                list(vector), k=k, filter=where
-            )
+            found = await exact.asimilarity_search_with_score_by_vector(query, k=k, filter=where)
         return [
             ContextHit(
                 chunk_id=uuid.UUID(str(doc.id)),
@@ -285,6 +309,31 @@ class ContextStore:
             for doc, distance in found
             if doc.metadata.get(BUSINESS_COLUMN) == business_id
         ]
+
+    async def _business_size(self, business_id: uuid.UUID) -> int:
+        """The business's chunk count, capped just above `exact_up_to`; cached a while.
+
+        Counted through the btree (an index-only scan that stops at the cap), so even the
+        largest business costs a fraction of a millisecond.
+        """
+        now = time.monotonic()
+        cached = self._sizes.get(business_id)
+        if cached is not None and now - cached[1] < SIZE_TTL_SECONDS:
+            return cached[0]
+        rows = table(self.table, column(BUSINESS_COLUMN))
+        capped = (
+            select(literal(1))
+            .select_from(rows)
+            .where(rows.c[BUSINESS_COLUMN] == business_id)
+            .limit(self.exact_up_to + 1)
+            .subquery()
+        )
+        async with self.engine.connect() as conn:
+            size = await conn.scalar(select(func.count()).select_from(capped))
+        if len(self._sizes) >= _MAX_SIZES:
+            self._sizes.clear()
+        self._sizes[business_id] = (int(size or 0), now)
+        return int(size or 0)
 
     @staticmethod
     def _filter(business_id: uuid.UUID, sources: Sequence[str] | None) -> dict[str, Any]:

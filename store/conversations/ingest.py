@@ -23,10 +23,14 @@ from core.inbound import DeliveryUpdate, InboundMessage, ParsedWebhook
 from store.conversations.notify import OwnerNotice, notify_owner
 from store.conversations.sql import run
 from store.conversations.status import change_status, record_status
+from store.events import model as live
+from store.events.pending import announce
 from store.tables.enums import ConversationStatus, StatusActor
 
 log = logging.getLogger("chidi.ingest")
 SNIPPET_CHARS = 200
+# A customer writing to a conversation in one of these reopens it (`active_ai`).
+_REOPENED = frozenset({"resolved_by_ai", "resolved_by_human", "archived"})
 _KEPT_HEADERS = ("content-type", "content-length", "user-agent", "x-hub-signature-256")
 
 
@@ -53,6 +57,8 @@ class Ingested:
 
     webhook_event_id: uuid.UUID
     awaiting: list[AwaitingReply] = field(default_factory=list)
+    # Conversations this delivery opened (for the conversation_started analytics event).
+    started: list[uuid.UUID] = field(default_factory=list)
     stored: int = 0
     duplicates: int = 0
     own_echoes: int = 0
@@ -180,7 +186,8 @@ existing AS (
     FROM existing, message
     WHERE existing.status IN ('resolved_by_ai', 'resolved_by_human', 'archived')
 )
-SELECT (SELECT id FROM event), (SELECT id FROM conversation), (SELECT id FROM message)
+SELECT (SELECT id FROM event), (SELECT id FROM conversation), (SELECT id FROM message),
+       (SELECT created FROM conversation), (SELECT status FROM existing)
 """
 _EVENT_AND_MESSAGE = "WITH event AS (" + _RAW_EVENT + "), " + _MESSAGE_CTES
 _MESSAGE_OF_EVENT = "WITH event AS (SELECT CAST(:event_id AS uuid) AS id), " + _MESSAGE_CTES
@@ -230,9 +237,71 @@ async def _record_customer_message(
         result.duplicates += 1
         return
     result.stored += 1
+    assert conversation_id is not None
+    if row[3]:
+        result.started.append(conversation_id)
+    _announce_customer_message(
+        session, source, message, conversation_id, message_id, created=row[3], previous=row[4]
+    )
     if message.expects_reply:
-        assert conversation_id is not None
         result.awaiting.append(AwaitingReply(conversation_id, message_id))
+
+
+def _announce_customer_message(
+    session: AsyncSession,
+    source: WebhookSource,
+    message: InboundMessage,
+    conversation_id: uuid.UUID,
+    message_id: uuid.UUID,
+    *,
+    created: bool,
+    previous: str | None,
+) -> None:
+    """Tell the owner's dashboards: a new conversation (or a reopened one), a new message."""
+    if created:
+        announce(
+            session,
+            live.new_conversation(
+                source.business_id,
+                conversation_id,
+                platform=source.platform,
+                customer_name=message.customer_name,
+                status=ConversationStatus.ACTIVE_AI.value,
+            ),
+        )
+    elif previous in _REOPENED:
+        announce(
+            session,
+            live.conversation_updated(
+                source.business_id,
+                conversation_id,
+                status=ConversationStatus.ACTIVE_AI.value,
+                previous_status=previous,
+                actor=StatusActor.CUSTOMER.value,
+                reason="The customer wrote again.",
+            ),
+        )
+    announce(session, _message_event(source, conversation_id, message_id, message, "customer"))
+
+
+def _message_event(
+    source: WebhookSource,
+    conversation_id: uuid.UUID,
+    message_id: uuid.UUID,
+    message: InboundMessage,
+    sender_type: str,
+) -> live.LiveEvent:
+    return live.new_message(
+        source.business_id,
+        conversation_id,
+        message_id=message_id,
+        sender_type=sender_type,
+        content_type=message.content_type,
+        text_content=message.text,
+        media_url=message.media_url,
+        media_mime_type=message.media_mime_type,
+        platform_timestamp=message.sent_at,
+    )
 
 
 async def _record_echo(
@@ -244,10 +313,12 @@ async def _record_echo(
     if await _sent_by_chidi(session, conversation_id, echo):
         result.own_echoes += 1
         return
-    if not await _store_echo(session, source, conversation_id, echo):
+    message_id = await _store_echo(session, source, conversation_id, echo)
+    if message_id is None:
         result.duplicates += 1
         return
     result.stored += 1
+    announce(session, _message_event(source, conversation_id, message_id, echo, "business_human"))
     previous = await change_status(
         session,
         business_id=source.business_id,
@@ -301,6 +372,16 @@ async def _echo_conversation(
         actor=StatusActor.HUMAN,
         reason="The business wrote first.",
     )
+    announce(
+        session,
+        live.new_conversation(
+            source.business_id,
+            created[0],
+            platform=source.platform,
+            customer_name=None,
+            status=ConversationStatus.ACTIVE_AI.value,
+        ),
+    )
     return uuid.UUID(str(created[0]))
 
 
@@ -329,9 +410,9 @@ async def _sent_by_chidi(
 
 async def _store_echo(
     session: AsyncSession, source: WebhookSource, conversation_id: uuid.UUID, echo: InboundMessage
-) -> bool:
-    """Store a person's message once (and move the conversation's summary forward); False
-    when its platform id was stored before."""
+) -> uuid.UUID | None:
+    """Store a person's message once (and move the conversation's summary forward); its id,
+    or None when its platform id was stored before."""
     inserted = await run(
         session,
         """
@@ -356,8 +437,9 @@ async def _store_echo(
             "raw": Jsonb(echo.raw),
         },
     )
-    if inserted.first() is None:
-        return False
+    stored = inserted.first()
+    if stored is None:
+        return None
     await run(
         session,
         """
@@ -375,7 +457,7 @@ async def _store_echo(
             "business_id": source.business_id,
         },
     )
-    return True
+    return uuid.UUID(str(stored[0]))
 
 
 _DELIVERY_RANK = """CASE {column} WHEN 'sent' THEN 1 WHEN 'failed' THEN 2

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
+from store.events import model as live
+from store.events.pending import announce
 from store.repositories.mail import Email, send_email
 from store.tables.ops import Notification
 
@@ -53,6 +55,17 @@ async def notify_owner(
     )
     session.add(notification)
     await session.flush()
+    announce(
+        session,
+        live.notification(
+            business_id,
+            notification.id,
+            kind=notice.kind,
+            title=notice.title,
+            body=notice.body,
+            conversation_id=notice.conversation_id,
+        ),
+    )
     recipient = await owner_email(session, business_id) if notice.email_key else None
     if notice.email_key and recipient:
         body = f"{notice.body}\n\n{notice.link}" if notice.link else notice.body

@@ -20,6 +20,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
+from store.events import model as live
+from store.events.pending import announce
 from store.tables.conversations import Conversation
 from store.tables.enums import (
     ConversationSenderType,
@@ -126,6 +128,18 @@ async def queue_message(
             "id": conversation.id,
             "business_id": conversation.business_id,
         },
+    )
+    announce(
+        session,
+        live.new_message(
+            conversation.business_id,
+            conversation.id,
+            message_id=message_id,
+            sender_type=sender.value,
+            text_content=text_body,
+            platform_timestamp=now,
+            delivery_status="pending",
+        ),
     )
     return QueuedMessage(message_id, outbox_id, created=True)
 

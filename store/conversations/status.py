@@ -11,6 +11,8 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
+from store.events import model as live
+from store.events.pending import announce
 from store.tables.enums import ConversationStatus, StatusActor
 
 # Moving to one of these statuses also stamps the matching timestamp (first time only for
@@ -62,6 +64,17 @@ async def change_status(
         actor=actor,
         reason=reason,
         user_id=user_id,
+    )
+    announce(
+        session,
+        live.conversation_updated(
+            business_id,
+            conversation_id,
+            status=to.value,
+            previous_status=previous,
+            actor=actor.value,
+            reason=reason,
+        ),
     )
     return ConversationStatus(previous)
 

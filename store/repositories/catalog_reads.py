@@ -135,6 +135,7 @@ async def load_catalog(
                 category=p.category,
                 variants={n: tuple(v) for n, v in variants.get(p.id, {}).items()},
                 items=tuple(items.get(p.id, ())),
+                is_active=p.is_active,
             )
             for p in products
         )

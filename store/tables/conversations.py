@@ -52,6 +52,14 @@ from store.tables.enums import (
     StatusActor,
 )
 
+# The inbox's search (store/conversations/inbox.py): full-text, language-neutral ('simple':
+# no stemming; customers mix languages), over the customer's name and id and over message
+# text. Queries must spell these expressions exactly so the GIN indexes below serve them.
+CUSTOMER_SEARCH_VECTOR = (
+    "to_tsvector('simple', (coalesce(customer_name, '') || ' ') || customer_platform_id)"
+)
+MESSAGE_SEARCH_VECTOR = "to_tsvector('simple', coalesce(text_content, ''))"
+
 
 def _in_conversation(table: str) -> ForeignKeyConstraint:
     """(conversation_id, business_id) -> conversations: the row and its conversation agree."""
@@ -91,6 +99,9 @@ class Conversation(SQLModel, table=True):
         Index("ix_conversations_business_last_message", "business_id", desc("last_message_at")),
         # The idle-conversation sweeper scans by status and age across businesses.
         Index("ix_conversations_status_last_message", "status", "last_message_at"),
+        Index(
+            "ix_conversations_customer_search", text(CUSTOMER_SEARCH_VECTOR), postgresql_using="gin"
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -149,6 +160,7 @@ class Message(SQLModel, table=True):
             "created_at",
             postgresql_where=text("handled_at IS NULL AND sender_type = 'customer'"),
         ),
+        Index("ix_messages_text_search", text(MESSAGE_SEARCH_VECTOR), postgresql_using="gin"),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -34,6 +34,12 @@ HOODIE: dict[str, Any] = {
 
 def access_token(settings: Settings, server: LiveServer, *, user_id: uuid.UUID, email: str) -> str:
     """A valid access token for a new user of the embedded auth at `server`."""
+    return issue_token(settings, server.url, user_id=user_id, email=email)
+
+
+def issue_token(settings: Settings, issuer_url: str, *, user_id: uuid.UUID, email: str) -> str:
+    """A valid access token from the embedded auth of the API at `issuer_url` (any process
+    of a deployment whose public URL that is)."""
     now = int(time.time())
     subject = TokenSubject(
         user_id=user_id,
@@ -45,7 +51,7 @@ def access_token(settings: Settings, server: LiveServer, *, user_id: uuid.UUID, 
     token, _ = issue_access_token(
         subject,
         secret=settings.jwt_secret.get_secret_value(),
-        issuer=f"{server.url}/auth/v1",
+        issuer=f"{issuer_url}/auth/v1",
         ttl_seconds=3600,
         now=now,
     )

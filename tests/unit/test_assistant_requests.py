@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.assistant.requests import classify_request
-from agents.assistant.suggestions import COMMON_TASKS, next_prompts
+from agents.assistant.requests import classify_request, target_to_fill
+from agents.assistant.suggestions import COMMON_TASKS, FILL_PROMPTS, FINISH_SETUP, next_prompts
 from agents.profile_edits import ProfileEdit
 
 
@@ -26,7 +26,12 @@ from agents.profile_edits import ProfileEdit
         ("what is my instagram handle?", "profile"),
         ("summarize my business profile", "profile"),
         ("hi", "greeting"),
-        ("thanks!", "greeting"),
+        ("thanks!", "thanks"),
+        ("Set my opening hours", "fill"),
+        ("Add my Instagram handle", "fill"),
+        ("add more about my target audience", "fill"),
+        ("Continue my business setup", "setup"),
+        ("how do I finish onboarding?", "setup"),
         ("what can you do", "help"),
         ("Who won the world cup?", "other"),
     ],
@@ -80,3 +85,30 @@ def test_a_full_profile_gets_common_tasks_but_not_the_question_just_asked() -> N
     }
     assert next_prompts(full) == list(COMMON_TASKS)
     assert "What is my return policy?" not in next_prompts(full, "what is my return policy?")
+
+
+@pytest.mark.parametrize(("target", "prompt"), sorted(FILL_PROMPTS.items()))
+def test_every_suggested_fill_prompt_reads_back_as_its_target(target: str, prompt: str) -> None:
+    assert target_to_fill(prompt) == target
+    assert classify_request(prompt).target == target
+
+
+def test_a_request_to_set_without_a_value_names_what_to_fill() -> None:
+    assert target_to_fill("update my delivery policy") == "policies.delivery"
+    assert target_to_fill("change my favourite colour") is None  # not a profile target
+    assert target_to_fill("set my hours to 9am-6pm") is None  # has its value: an update
+    assert target_to_fill("what is my name") is None
+
+
+def test_unfinished_onboarding_is_suggested_first() -> None:
+    assert next_prompts({}, onboarding_complete=False) == [
+        FINISH_SETUP,
+        "Set my business name",
+        "Set my business type",
+    ]
+    assert FINISH_SETUP not in next_prompts({}, FINISH_SETUP, onboarding_complete=False)
+
+
+def test_an_empty_social_field_is_filled_with_a_handle() -> None:
+    profile = {"name": "A", "business_type": "b", "products_services_overview": "c"}
+    assert next_prompts(profile)[0] == "Add my Instagram handle"

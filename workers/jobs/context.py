@@ -15,7 +15,6 @@ from typing import Any, Final
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from core.embeddings import get_embeddings
 from store.context import sync
 from store.context.vectors import ContextStore
 from workers.enqueue import job_queue
@@ -30,12 +29,12 @@ _STORE_KEY: Final = "context_store"
 def context_store(ctx: dict[str, Any]) -> ContextStore:
     """The worker's context store, built on first use and kept in arq's ctx.
 
-    Built lazily so that workers that never embed never load the embedding model.
+    Built lazily; the embedding model itself loads on its first use.
     """
     store = ctx.get(_STORE_KEY)
     if not isinstance(store, ContextStore):
         typed = worker_context(ctx)
-        store = ContextStore(typed["engine"], get_embeddings(typed["settings"]))
+        store = ContextStore(typed["engine"], typed["embeddings"])
         ctx[_STORE_KEY] = store
     return store
 

@@ -13,7 +13,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from agents.responder import respond_to_conversation
+from agents.responder import ResponderServices, respond_to_conversation
+from core.analytics import track_decision
 from store.conversations.batches import (
     Waiting,
     conversations_waiting,
@@ -23,10 +24,24 @@ from store.conversations.batches import (
 )
 from store.tables.base import utcnow
 from workers.enqueue import enqueue_reply
+from workers.jobs.context import context_store
 from workers.jobs.outbound import deliver_now
 from workers.runtime import job_session, worker_context
 
 log = logging.getLogger("chidi.jobs.inbound")
+_SERVICES_KEY = "responder_services"
+
+
+def responder_services(ctx: dict[str, Any]) -> ResponderServices:
+    """The responder's models and stores, built on first use and kept in arq's ctx."""
+    services = ctx.get(_SERVICES_KEY)
+    if not isinstance(services, ResponderServices):
+        typed = worker_context(ctx)
+        services = ResponderServices.build(
+            typed["settings"], embeddings=typed["embeddings"], context_store=context_store(ctx)
+        )
+        ctx[_SERVICES_KEY] = services
+    return services
 
 
 async def process_inbound_message(
@@ -49,7 +64,15 @@ async def process_inbound_message(
             max_wait=timedelta(seconds=settings.responder_max_wait_seconds),
         ):
             return "superseded"
-        outcome = await respond_to_conversation(session, settings, conversation.id)
+        outcome = await respond_to_conversation(
+            session, settings, conversation.id, responder_services(ctx)
+        )
+    track_decision(
+        worker_context(ctx)["analytics"],
+        business_id=str(conversation.business_id),
+        conversation_id=conversation_id,
+        action=outcome.action,
+    )
     await deliver_now(ctx, outcome.outbox_ids)
     log.info(
         "conversation handled", extra={"conversation_id": conversation_id, "action": outcome.action}

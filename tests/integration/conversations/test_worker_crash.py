@@ -54,14 +54,18 @@ async def test_a_worker_killed_mid_send_sends_exactly_once_after_restart(
         return found[0] if found else ()
 
     with worker(env) as doomed:
-        await post_webhook(api, instagram, customer_message(instagram, customer, "hello"))
-        await eventually(lambda: fake_graph.controller.sends_to(customer), within=30)
+        await post_webhook(
+            api, instagram, customer_message(instagram, customer, "can I talk to a person please")
+        )
+        # The first send waits for the worker to boot (imports, embedding model): slow on a
+        # busy machine.
+        await eventually(lambda: fake_graph.controller.sends_to(customer), within=90)
         doomed.kill()  # SIGKILL: the send is out, its answer not yet back
         doomed.wait()
     assert holding_row()[:2] == ("sending", 1)
 
     with worker(env):
-        await eventually(lambda: holding_row()[:1] == ("sent",), within=45)
+        await eventually(lambda: holding_row()[:1] == ("sent",), within=90)
 
     [sent] = fake_graph.controller.sends_to(customer)
     assert sent.text == HOLDING_MESSAGE

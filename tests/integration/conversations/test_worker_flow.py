@@ -1,22 +1,29 @@
 """The whole loop with the arq worker as a real process: webhook → responder → delivery.
 
-Until the responder graph lands every conversation is escalated (agents/responder), so a
-customer's first message is answered with the holding message, recorded by the fake Graph
-API, and the owner is notified in-app and by email.
+The responder graph runs with the local brain in the worker: a question the catalog
+answers gets its answer, a refund request the holding message (and the owner is notified
+in-app and by email), a burst one answer, a conversation a person took over silence.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 
 import httpx
 import psycopg
 import pytest
+import redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from agents.responder import HOLDING_MESSAGE
+from agents.responder.actions import SORRY_HOLDING_MESSAGE
 from core.settings import Settings
+from store.catalog.drafts import ItemDraft
+from store.tables.businesses import Business
 from tests.fakes.graph_api import FakeGraph, RecordedSend
+from tests.support.catalog import new_product
 from tests.support.catalog_api import Owner, owner
 from tests.support.conversations import (
     SeededConnection,
@@ -35,11 +42,31 @@ from tests.support.workers import clear_job_queue, worker
 __all__ = ["owner"]  # fixtures
 
 
+HEALTH_KEY = "arq:queue:health-check"
+# A worker imports LangChain and loads the embedding model before its first decision;
+# on a busy 2-core machine that alone can take half a minute.
+WORKER_BOOT_SECONDS = 120.0
+REPLY_SECONDS = 60.0
+
+
+def _wait_for_worker(settings: Settings) -> None:
+    """Block until the worker has recorded its health in Redis (it is taking jobs)."""
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        deadline = time.monotonic() + WORKER_BOOT_SECONDS
+        while not client.exists(HEALTH_KEY):
+            assert time.monotonic() < deadline, "the worker did not start"
+            time.sleep(0.2)
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def running_worker(
     settings: Settings, live_server: LiveServer, fake_graph_server: FakeGraph
 ) -> Iterator[None]:
     clear_job_queue(settings)
+    redis.Redis.from_url(settings.redis_url).delete(HEALTH_KEY)
     with worker(
         {
             "META_GRAPH_BASE_URL": fake_graph_server.url,
@@ -47,13 +74,35 @@ def running_worker(
             "META_RETRY_INITIAL_SECONDS": "0.05",
         }
     ):
+        _wait_for_worker(settings)
         yield
 
 
 async def _replies(fake: FakeGraph, customer: str) -> list[RecordedSend]:
     """The sends to `customer`, once there is at least one."""
-    sends: list[RecordedSend] = await eventually(lambda: fake.controller.sends_to(customer))
+    sends: list[RecordedSend] = await eventually(
+        lambda: fake.controller.sends_to(customer), within=REPLY_SECONDS
+    )
     return sends
+
+
+async def _stock_a_tote(engine: AsyncEngine, business_id: object) -> None:
+    """A leather tote in black (4 in stock) and brown (sold out), committed."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        business = await session.get(Business, business_id)
+        assert business is not None
+        await new_product(
+            session,
+            business=business,
+            name="Leather Tote",
+            base_price="15000.00",
+            variants={"Colour": ["Black", "Brown"]},
+            items=[
+                ItemDraft(options=(("Colour", "Black"),), stock_quantity=4),
+                ItemDraft(options=(("Colour", "Brown"),), stock_quantity=0),
+            ],
+        )
+        await session.commit()
 
 
 async def test_an_escalation_sends_the_holding_message_and_tells_the_owner(
@@ -69,7 +118,7 @@ async def test_an_escalation_sends_the_holding_message_and_tells_the_owner(
         customer_message(instagram, customer, "I want a refund, it was terrible!", mid=mid),
     )
     [reply] = await _replies(fake_graph, customer)
-    assert reply.text == HOLDING_MESSAGE
+    assert reply.text == SORRY_HOLDING_MESSAGE
     assert reply.body["messaging_type"] == "RESPONSE"
 
     conversation_id, status, escalated = rows(
@@ -103,7 +152,7 @@ async def test_an_escalation_sends_the_holding_message_and_tells_the_owner(
         "escalated",
         incoming,
         holding[0][0],
-        HOLDING_MESSAGE,
+        SORRY_HOLDING_MESSAGE,
     )
     assert "I want a refund" in trace
     assert elapsed is not None
@@ -129,19 +178,24 @@ async def test_an_escalation_sends_the_holding_message_and_tells_the_owner(
     ) == [("active_ai", "customer"), ("escalated_human_needed", "ai")]
 
 
-async def test_a_burst_gets_one_answer(
+async def test_a_burst_gets_one_answer_from_the_catalog(
     api: httpx.AsyncClient,
     whatsapp: SeededConnection,
     fake_graph: FakeGraph,
     pg: psycopg.Connection,
+    engine: AsyncEngine,
 ) -> None:
+    await _stock_a_tote(engine, whatsapp.business_id)
     customer = new_customer("wa")
     for text in ("hi", "do you have the leather tote?", "in black"):
         await post_webhook(api, whatsapp, customer_message(whatsapp, customer, text))
         await asyncio.sleep(0.2)
     await _replies(fake_graph, customer)
     await asyncio.sleep(2.5)  # every other job of the burst has had its turn by now
-    assert len(fake_graph.controller.sends_to(customer)) == 1
+    [reply] = fake_graph.controller.sends_to(customer)
+    assert "Leather Tote in Black" in reply.text
+    assert "4" in reply.text  # in stock
+    assert "15,000" in reply.text
     assert (
         one(
             pg, "SELECT count(*) FROM ai_responses_log WHERE business_id = %s", whatsapp.business_id
@@ -157,15 +211,13 @@ async def test_a_burst_gets_one_answer(
         )
         == 0
     )
-    assert (
-        one(
-            pg,
-            "SELECT m.text_content FROM ai_responses_log l JOIN messages m ON "
-            "m.id = l.incoming_message_id WHERE l.business_id = %s",
-            whatsapp.business_id,
-        )
-        == "in black"
-    )
+    assert rows(
+        pg,
+        "SELECT m.text_content, l.action_taken::text, l.detected_intent, c.status::text "
+        "FROM ai_responses_log l JOIN messages m ON m.id = l.incoming_message_id "
+        "JOIN conversations c ON c.id = l.conversation_id WHERE l.business_id = %s",
+        whatsapp.business_id,
+    ) == [("in black", "responded_auto", "availability", "active_ai")]
 
 
 async def test_a_conversation_a_person_took_over_gets_no_bot_reply(
@@ -241,12 +293,23 @@ async def test_a_message_whose_job_was_lost_is_answered_by_the_sweeper(
     # No job was ever enqueued: a fresh worker's startup sweep finds the message.
     with worker({"META_GRAPH_BASE_URL": fake_graph.url}):
         [reply] = await _replies(fake_graph, customer)
-    assert reply.text == HOLDING_MESSAGE
+    assert rows(
+        pg,
+        "SELECT parsed_response_text FROM ai_responses_log WHERE conversation_id = %s",
+        conversation_id,
+    ) == [(reply.text,)]
 
 
 async def test_the_simulator_drives_the_real_path_end_to_end(
     owner: Owner, live_server: LiveServer, pg: psycopg.Connection
 ) -> None:
+    await owner.create_product(
+        {
+            "name": "Leather Tote",
+            "base_price": "15000.00",
+            "inventory_items": [{"sku": "TOTE-1", "stock_quantity": 3}],
+        }
+    )
     setup = await owner.client.post(
         "/api/v1/social_connections/whatsapp",
         json={
@@ -261,7 +324,11 @@ async def test_the_simulator_drives_the_real_path_end_to_end(
     customer = new_customer("wa")
     sent = await owner.client.post(
         f"/api/v1/simulator/{connection['id']}/messages",
-        json={"customer_id": customer, "customer_name": "Ada Obi", "text": "Do you deliver?"},
+        json={
+            "customer_id": customer,
+            "customer_name": "Ada Obi",
+            "text": "How much is the leather tote?",
+        },
     )
     assert (sent.status_code, sent.json()["webhook_status"]) == (202, 200)
     assert sent.json()["platform_message_id"].startswith("wamid.SIM")
@@ -270,8 +337,10 @@ async def test_the_simulator_drives_the_real_path_end_to_end(
         listed = (await owner.client.get(f"/api/v1/simulator/{connection['id']}/outbox")).json()
         return [s for s in listed if s["status"] == "sent"]
 
-    [reply] = await eventually(delivered)
-    assert (reply["customer_id"], reply["text"]) == (customer, HOLDING_MESSAGE)
+    [reply] = await eventually(delivered, within=REPLY_SECONDS)
+    assert reply["customer_id"] == customer
+    assert "Leather Tote" in reply["text"]
+    assert "15,000" in reply["text"]
     async with httpx.AsyncClient() as http:  # recorded by the API's built-in fake Graph
         recorded = (
             await http.get(
@@ -279,7 +348,7 @@ async def test_the_simulator_drives_the_real_path_end_to_end(
             )
         ).json()["sends"]
     assert [(s["text"], s["message_id"]) for s in recorded] == [
-        (HOLDING_MESSAGE, reply["provider_message_ids"][0])
+        (reply["text"], reply["provider_message_ids"][0])
     ]
     assert (
         one(pg, "SELECT customer_name FROM conversations WHERE customer_platform_id = %s", customer)

@@ -1,0 +1,278 @@
+"""The local brain's answers, composed from this turn's tool results only: pure.
+
+Every figure, price, SKU and policy in an answer is copied from a tool result; when the
+tools found nothing, the answer says so and how to add it. Nothing is made up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+from agents.assistant import prompts
+from agents.assistant.facts import TurnFacts
+from agents.assistant.plan import named_product
+from agents.assistant.requests import OwnerRequest
+from agents.profile_edits import ProfileEdit, describe_edit, target_label
+from core.business_profile import FIELD_LABELS, PROFILE_FIELDS, describe_value, is_filled
+from tools.results import (
+    ContextSearchResult,
+    ContextSnippet,
+    FindProductsResult,
+    InventoryResult,
+    ItemInfo,
+    LowStockResult,
+    ProductInfo,
+    ProfileResult,
+    ProfileUpdateResult,
+    ToolError,
+)
+
+# A context snippet this similar to the question is about it (FINDINGS.md: related
+# sentences score 0.46 and up with MiniLM, unrelated ones 0.12 and below).
+CONTEXT_CUTOFF: Final = 0.4
+MAX_LISTED: Final = 10
+
+
+def money(amount: Decimal) -> str:
+    """A price as shown to the owner: thousands separated, two decimals."""
+    return f"{amount:,.2f}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _options(options: Mapping[str, str]) -> str:
+    return ", ".join(options.values())
+
+
+def best_snippet(facts: TurnFacts, sources: Sequence[str] | None = None) -> ContextSnippet | None:
+    """The most similar context snippet found this turn, if it is about the question."""
+    found = facts.last("search_business_context", ContextSearchResult)
+    if found is None:
+        return None
+    fitting = [
+        s
+        for s in found.snippets
+        if s.score >= CONTEXT_CUTOFF and (sources is None or s.source_field in sources)
+    ]
+    return max(fitting, key=lambda s: s.score, default=None)
+
+
+def _profile(facts: TurnFacts) -> dict[str, Any]:
+    result = facts.last("get_business_profile", ProfileResult)
+    return dict(result.profile) if result is not None else {}
+
+
+# --- profile changes --------------------------------------------------------------------
+
+
+def _change_phrase(edit: ProfileEdit, result: ProfileUpdateResult | ToolError) -> str:
+    label = target_label(edit.target)
+    if isinstance(result, ToolError):
+        return f"I couldn't change your {label}: {result.error}"
+    if not result.changed:
+        value = describe_value(result.field, result.value)
+        return f"Your {label} already says that ({value}), so nothing changed."
+    return f"I {describe_edit({result.field: result.value}, edit)}."
+
+
+def answer_update(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """What each requested change did, read back from the updated profile."""
+    phrases = []
+    for edit, fact in zip(request.edits, facts.of_tool("update_business_profile"), strict=False):
+        result = fact.result
+        if isinstance(result, ProfileUpdateResult | ToolError):
+            phrases.append(_change_phrase(edit, result))
+    if not phrases:
+        return "I couldn't make that change. Please try again in a moment."
+    lead = "Done! " if facts.profile_changes() else ""
+    return lead + " ".join(phrases)
+
+
+def answer_fill(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """Ask for the value of the target the owner wants to set, showing the current one."""
+    target = request.target or "name"
+    label = target_label(target)
+    field, _, key = target.partition(".")
+    current = _profile(facts).get(field)
+    if key:
+        current = current.get(key) if isinstance(current, Mapping) else None
+    now = f" Right now it's: {describe_value(field, current)}." if is_filled(current) else ""
+    return (
+        f"Sure! What should your {label} be?{now} Tell me like this: "
+        f'"{prompts.fill_example(target, label)}".'
+    )
+
+
+# --- catalog and stock --------------------------------------------------------------------
+
+
+def _item_line(item: ItemInfo) -> str:
+    options = f" ({_options(item.options)})" if item.options else ""
+    sale = "" if item.is_active else ", not on sale"
+    return f"- {item.sku}{options}: {item.stock_quantity} in stock at {money(item.price)}{sale}"
+
+
+def _not_found(found: FindProductsResult | None) -> str:
+    guesses = [p.name for p in found.products] if found is not None else []
+    if found is not None and found.ambiguous:
+        return f"Several products match: {', '.join(guesses)}. Which one do you mean?"
+    if guesses:
+        return f"{prompts.NO_PRODUCT} The closest I have: {', '.join(guesses)}."
+    return prompts.NO_PRODUCT
+
+
+def _stock_text(inventory: InventoryResult) -> str:
+    chosen = _options(inventory.options_asked)
+    name = f"{inventory.product} ({chosen})" if chosen else inventory.product
+    on_sale = [item for item in inventory.items if item.is_active]
+    total = sum(item.stock_quantity for item in on_sale)
+    unit = "unit" if total == 1 else "units"
+    lines = [f"You have {total} {unit} of {name} in stock."]
+    lines.extend(_item_line(item) for item in inventory.items[:MAX_LISTED])
+    return "\n".join(lines)
+
+
+def answer_stock(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """Units in stock of the product (and options) asked about, SKU by SKU.
+
+    The inventory tool's refusals ("The Leather Bag does not come in Red. It comes in
+    ...") are written for people and are passed on as they are.
+    """
+    found = facts.last("find_products", FindProductsResult)
+    if named_product(found) is None:
+        return _not_found(found)
+    errors = facts.errors("get_inventory")
+    if errors:
+        return errors[0].error
+    inventory = facts.last("get_inventory", InventoryResult)
+    if inventory is None:
+        return _not_found(found)
+    return _stock_text(inventory)
+
+
+def answer_low_stock(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """The SKUs at or under the threshold, scarcest first."""
+    low = facts.last("list_low_stock", LowStockResult)
+    if low is None:
+        return "I couldn't check your stock right now. Please try again in a moment."
+    if low.total == 0:
+        return f"Nothing is running low: every item on sale has more than {low.threshold} units."
+    lines = [f"{low.total} item{'s' if low.total != 1 else ''} at {low.threshold} units or fewer:"]
+    for item in low.items[:MAX_LISTED]:
+        options = f" ({_options(item.options)})" if item.options else ""
+        lines.append(f"- {item.product_name}{options}, {item.sku}: {item.stock_quantity} left")
+    if low.total > min(len(low.items), MAX_LISTED):
+        lines.append(f"...and {low.total - min(len(low.items), MAX_LISTED)} more.")
+    return "\n".join(lines)
+
+
+def _product_line(product: ProductInfo) -> str:
+    if product.price_min == product.price_max:
+        price = money(product.price_min)
+    else:
+        price = f"{money(product.price_min)} to {money(product.price_max)}"
+    options = "; ".join(f"{name}: {', '.join(values)}" for name, values in product.options.items())
+    return f"- {product.name}: {price}, {product.total_stock} in stock" + (
+        f" ({options})" if options else ""
+    )
+
+
+def answer_catalog(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """The products the question names, with prices and stock; else the profile's overview."""
+    found = facts.last("find_products", FindProductsResult)
+    if found is not None and found.products:
+        lines = ["Here's what I found in your catalog:"]
+        lines.extend(_product_line(p) for p in found.products[:MAX_LISTED])
+        return "\n".join(lines)
+    overview = _profile(facts).get("products_services_overview")
+    if is_filled(overview):
+        return (
+            f"From your profile, you sell: {overview}. Ask me about a product by name for its "
+            "prices and stock."
+        )
+    return f"{prompts.NO_PRODUCT} You can add products on the Products page."
+
+
+# --- profile and policies -------------------------------------------------------------------
+
+
+def _field_line(field: str, value: Any) -> str:
+    return f"{_capital(FIELD_LABELS[field])}: {describe_value(field, value)}"
+
+
+def answer_profile(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """The fields asked about, or the whole profile with what is still missing."""
+    result = facts.last("get_business_profile", ProfileResult)
+    if result is None:
+        return "I couldn't read your profile right now. Please try again in a moment."
+    profile = result.profile
+    if request.fields:
+        return "\n".join(_field_line(f, profile.get(f)) for f in request.fields)
+    lines = [f"Here's your business profile ({result.completeness}% complete):"]
+    lines.extend(f"- {_field_line(f, profile.get(f))}" for f in PROFILE_FIELDS)
+    if result.missing:
+        missing = ", ".join(target_label(gap) for gap in result.missing)
+        lines.append(f"Still missing: {missing}.")
+    return "\n".join(lines)
+
+
+def answer_policy(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """The policy asked about from the profile, else from what the owner told CHIDI."""
+    policies = _profile(facts).get("policies") or {}
+    aspect = request.policy
+    if aspect is not None:
+        label = target_label(f"policies.{aspect}")
+        if is_filled(policies.get(aspect)):
+            return f"Your {label}: {policies[aspect]}."
+        snippet = best_snippet(facts, sources=("fact",))
+        if snippet is not None:
+            return prompts.CONTEXT_LEAD + snippet.text
+        example = prompts.fill_example(f"policies.{aspect}", label)
+        return f'You haven\'t set your {label} yet. To add it, say: "{example}".'
+    if is_filled(policies):
+        return f"Your policies: {describe_value('policies', policies)}."
+    snippet = best_snippet(facts)
+    if snippet is not None:
+        return prompts.CONTEXT_LEAD + snippet.text
+    return "You haven't set any policies yet. Tell me your opening hours, delivery and returns."
+
+
+def answer_other(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
+    """What the business context says about the question, or a polite refusal."""
+    snippet = best_snippet(facts)
+    if snippet is None:
+        return prompts.OFF_TOPIC
+    return prompts.CONTEXT_LEAD + snippet.text
+
+
+Composer = Callable[[OwnerRequest, str, TurnFacts], str]
+_COMPOSERS: Final[dict[str, Composer]] = {
+    "update": answer_update,
+    "fill": answer_fill,
+    "stock": answer_stock,
+    "low_stock": answer_low_stock,
+    "catalog": answer_catalog,
+    "profile": answer_profile,
+    "policy": answer_policy,
+    "other": answer_other,
+}
+_FIXED: Final[dict[str, str]] = {
+    "greeting": prompts.GREETING,
+    "thanks": prompts.THANKS,
+    "help": prompts.HELP,
+}
+
+
+def compose_answer(
+    request: OwnerRequest, text: str, facts: TurnFacts, *, onboarding_complete: bool = True
+) -> str:
+    """The local brain's answer to `request`, from this turn's tool results."""
+    if request.kind == "setup":
+        return prompts.SETUP_DONE if onboarding_complete else prompts.SETUP_TODO
+    if request.kind in _FIXED:
+        return _FIXED[request.kind]
+    return _COMPOSERS[request.kind](request, text, facts)

@@ -1,0 +1,93 @@
+"""The responder's confidence policy: send the draft, or hand the customer to a person.
+
+Pure, so the rules are unit-tested on their own (DESIGN.md, PRD §6.4.1):
+
+- complaints, refunds, requests for a person and orders (which need a person to confirm
+  and take payment) always go to a person, however sure the reading;
+- so does a customer who sounds unhappy (negative sentiment);
+- a draft goes out only when there is one, it passed verification, and the confidence
+  reaches the business's threshold (`businesses.confidence_threshold`);
+- anything else, including a step that failed, escalates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from core.brain.understanding import Intent, Sentiment
+
+# Intents a person always handles, with the reason the owner is shown.
+ALWAYS_ESCALATE: Final[dict[Intent, str]] = {
+    "complaint": "The customer has a complaint.",
+    "refund": "The customer is asking for a refund or a return.",
+    "human_request": "The customer asked to talk to a person.",
+    "order": "The customer wants to order; a person confirms orders and payment.",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Send the draft or escalate, and why (shown to the owner and logged)."""
+
+    action: Literal["send", "escalate"]
+    reason: str
+
+
+def decide(
+    *,
+    intent: Intent,
+    sentiment: Sentiment,
+    confidence: float,
+    threshold: float,
+    has_draft: bool,
+    verified: bool,
+    problems: tuple[str, ...] = (),
+    error: str | None = None,
+    unreadable: str | None = None,
+) -> Decision:
+    """The decision for one reading and draft; the first rule that applies wins.
+
+    `unreadable` says why the messages could not be read at all (a photo); `error`, which
+    step failed.
+    """
+    if unreadable is not None:
+        return Decision("escalate", unreadable)
+    if intent in ALWAYS_ESCALATE:
+        return Decision("escalate", ALWAYS_ESCALATE[intent])
+    if sentiment == "negative":
+        return Decision("escalate", "The customer sounds unhappy.")
+    if error is not None:
+        return Decision("escalate", f"CHIDI could not finish its answer ({error}).")
+    if not has_draft:
+        return Decision(
+            "escalate",
+            "CHIDI found nothing in the catalog or the business details to answer with.",
+        )
+    if not verified:
+        first = problems[0] if problems else "an unchecked statement"
+        return Decision(
+            "escalate", f"The drafted reply said something CHIDI could not check: {first}."
+        )
+    if confidence < threshold:
+        return Decision(
+            "escalate",
+            f"CHIDI was not sure enough to answer (confidence {confidence:.2f}, "
+            f"threshold {threshold:.2f}).",
+        )
+    return Decision(
+        "send", f"Confidence {confidence:.2f} reaches {threshold:.2f} and every fact checked."
+    )
+
+
+def reply_confidence(reading: float, *, clarifying: bool, entity_part: float) -> float:
+    """The confidence compared with the threshold for a draft.
+
+    The reading's confidence is its intent certainty times how well the entities resolved.
+    A clarifying question ("which one — the Leather Tote or the Canvas Tote?") is the
+    answer to exactly that entity doubt, so for one the entity part is divided out: it is
+    sent when the bot is sure enough of what the customer wants to do.
+    """
+    if clarifying and entity_part > 0:
+        return min(1.0, reading / entity_part)
+    return reading

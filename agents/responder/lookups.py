@@ -1,0 +1,70 @@
+"""Which tool calls answer a reading: the deterministic half of the retrieve step (pure).
+
+Both brains start from this plan, so a product the reading resolved is always looked up
+the same way; the LLM may then ask for more (`nodes.ask_model`). Products are named to
+the tools by id (the tools accept an id, a SKU or a name), so the lookup finds exactly
+the product the reading resolved. The business is never an argument: the tools take it
+from their run-time context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from langchain_core.messages import AIMessage, ToolCall
+
+from core.brain.understanding import Understanding
+from core.catalog_match import CatalogProduct
+
+PRODUCT_INTENTS: Final = frozenset({"price", "availability", "product_info"})
+MAX_PRODUCTS: Final = 2
+MAX_UNKNOWN_SKUS: Final = 2
+POLICY_SNIPPETS: Final = 3
+CANDIDATES: Final = 3
+
+
+def _call(index: int, name: str, args: Mapping[str, Any]) -> ToolCall:
+    return ToolCall(name=name, args=dict(args), id=f"lookup-{index}", type="tool_call")
+
+
+def _products(understanding: Understanding) -> list[CatalogProduct]:
+    entities = understanding.entities
+    if entities.product is not None:
+        return [entities.product]
+    unique = {product.id: product for product, _ in entities.skus}
+    return list(unique.values())[:MAX_PRODUCTS]
+
+
+def plan_lookups(understanding: Understanding) -> list[ToolCall]:
+    """The tool calls that fetch the facts this reading needs (none for intents a person
+    handles, or a greeting)."""
+    wanted: list[tuple[str, dict[str, Any]]] = []
+    if understanding.intent == "policy":
+        wanted.append(("get_business_profile", {}))
+        wanted.append(
+            ("search_business_context", {"query": understanding.text, "k": POLICY_SNIPPETS})
+        )
+    elif understanding.intent in PRODUCT_INTENTS:
+        products = _products(understanding)
+        for product in products:
+            # Every SKU of the product (not only the options asked): a sold-out choice is
+            # answered with what is in stock instead.
+            wanted.append(("find_products", {"query": product.name, "limit": 5}))
+            wanted.append(("get_inventory", {"product": str(product.id)}))
+        for sku in understanding.entities.unknown_skus[:MAX_UNKNOWN_SKUS]:
+            wanted.append(("get_inventory", {"sku": sku}))
+        if not products and not understanding.entities.unknown_skus:
+            wanted.append(("find_products", {"query": understanding.text, "limit": CANDIDATES}))
+    return [_call(index, name, args) for index, (name, args) in enumerate(wanted, start=1)]
+
+
+def call_label(call: ToolCall) -> str:
+    """A tool call as text, "get_inventory(product=..., options=...)", for the log."""
+    args = ", ".join(f"{k}={v}" for k, v in call["args"].items() if v is not None)
+    return f"{call['name']}({args})"
+
+
+def lookup_message(calls: list[ToolCall]) -> AIMessage:
+    """The plan as an assistant turn, for the tool node to run (and a model to read)."""
+    return AIMessage(content="", tool_calls=calls)
