@@ -13,6 +13,7 @@ from api.errors import install_error_handlers
 from api.live.runtime import open_live
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.pages.install import install_web
+from api.routes import analytics as analytics_routes
 from api.routes import (
     connections,
     conversations,
@@ -34,6 +35,7 @@ from core.logs import configure_logging
 from core.metrics import snapshot
 from core.sentry import init_sentry
 from core.settings import Settings, get_settings
+from core.tracing import configure_tracing
 from store.db import create_engine, create_sessionmaker
 from store.monitoring.publish import API_PREFIX, publishing
 
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     init_sentry(settings, "api")
+    tracing = configure_tracing(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await stack.aclose()  # lets running workspace turns finish first
             analytics.shutdown()
+            if tracing is not None:
+                tracing.flush()  # traces still queued in the client's thread
             await redis.aclose()
             await engine.dispose()
 
@@ -88,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    app.include_router(analytics_routes.router)
     if not settings.supabase_mode:  # in Supabase mode, clients talk to Supabase Auth itself
         app.include_router(auth_router.router)
     app.include_router(users.router)

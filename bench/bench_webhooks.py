@@ -3,8 +3,11 @@
 Run: `.venv/bin/python -m bench.bench_webhooks [--rates 500,1000] [--seconds 10] [--workers 2]`.
 
 Starts the API (`uvicorn api.main:app --workers N`) and, for the end-to-end part, the arq
-worker as subprocesses on the database `chidi_bench_webhooks` (emptied and migrated each
-run), with the fake Graph API in this process. Then:
+worker as subprocesses on the database `chidi_bench_webhooks` (`--database`; emptied and
+migrated each run), with the fake Graph API in this process. The business is a small
+fashion shop (`bench.catalog_seed.seed_shop`: totes, a shirt and sandals with variants,
+some sold out; delivery, returns and payment policies and two facts, embedded), so the
+responder really decides with the local brain. Then:
 
 1. ack: signed Instagram webhooks sent open-loop at a fixed rate over keep-alive
    connections (a small raw HTTP/1.1 client, so the load generator is not the bottleneck);
@@ -12,11 +15,16 @@ run), with the fake Graph API in this process. Then:
    hide queueing (no coordinated omission). No worker runs, so this is ingestion alone.
 2. capacity: the same, closed-loop with a fixed number of connections, for the sustained
    maximum.
-3. end to end: new customers at a fixed rate with the worker running; the latency is from
-   sending the webhook to the fake Graph API recording the reply (the holding message the
-   interim responder sends), plus the count of customers with no reply (lost) and with
-   more than one (duplicated). Run with the reply debounce off (`--debounce 0`, default)
-   to measure the pipeline, or with e.g. `--debounce 2` to see what the burst window adds.
+3. end to end: new customers at a fixed rate with the worker running, each sending one
+   message from a fixed mix (`MESSAGES`: price, availability in and out of stock, policy,
+   greeting, complaint); the latency is from sending the webhook to the fake Graph API
+   recording the reply (the answer, or the holding message of an escalation), plus the
+   count of customers with no reply (lost) and with more than one (duplicated). The
+   decisions are then read back from `ai_responses_log`: how many were answered or
+   escalated per kind of message, and the decision time (`processing_time_ms`) with the
+   median of each graph step (`timings`). Run with the reply debounce off (`--debounce
+   0`, default) to measure the pipeline, or with e.g. `--debounce 2` to see what the burst
+   window adds.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from dataclasses import dataclass
 import psycopg
 import redis
 
+from bench.catalog_seed import seed_shop
 from channels import instagram
 from channels.fake_graph import FakeGraphController
 from channels.signature import HEADER, sign
@@ -47,6 +56,15 @@ from tests.support.live_server import free_port
 from tests.support.processes import running, wait_until_healthy
 
 DATABASE = "chidi_bench_webhooks"
+# What the end-to-end customers say, one each, in turn: (kind, text).
+MESSAGES: tuple[tuple[str, str], ...] = (
+    ("availability", "Do you have the leather tote in black?"),
+    ("price", "How much is the canvas tote?"),
+    ("sold out", "is the linen shirt available in size M?"),
+    ("policy", "do you deliver? how long does it take?"),
+    ("greeting", "Hello, good morning"),
+    ("complaint", "My order came late and the strap is already broken. Very disappointed!"),
+)
 
 
 @dataclass(frozen=True)
@@ -60,16 +78,16 @@ class Target:
     app_secret: str
 
 
-def _database_url(base: Settings) -> str:
+def _database_url(base: Settings, database: str) -> str:
     prefix, _, _ = base.database_url.rpartition("/")
-    return f"{prefix}/{DATABASE}"
+    return f"{prefix}/{database}"
 
 
 def seed(database_url: str, settings: Settings) -> tuple[str, str, str]:
-    """A business with one Instagram connection; (path token, account id, app secret)."""
+    """The shop with one Instagram connection; (path token, account id, app secret)."""
     token, account, app_secret = secrets.token_urlsafe(24), "ig-bench", secrets.token_urlsafe(24)
     keys = settings.encryption_key.get_secret_value()
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    dsn = _dsn(database_url)
     user_id, business_id = uuid.uuid4(), uuid.uuid4()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(
@@ -94,15 +112,16 @@ def seed(database_url: str, settings: Settings) -> tuple[str, str, str]:
                 encrypt_secret("verify", keys),
             ),
         )
+    asyncio.run(seed_shop(settings.model_copy(update={"database_url": database_url}), business_id))
     return token, account, app_secret
 
 
-def request_bytes(target: Target, customer: str) -> bytes:
+def request_bytes(target: Target, customer: str, text: str = MESSAGES[0][1]) -> bytes:
     """One signed webhook delivery as raw HTTP/1.1 (keep-alive)."""
     payload = instagram.message_webhook(
         account_id=target.account_id,
         customer_id=customer,
-        text_body="Do you have the leather tote in black?",
+        text_body=text,
         mid="m_bench_" + secrets.token_urlsafe(18),
         sent_at=utcnow(),
     )
@@ -231,14 +250,15 @@ async def end_to_end(
     customers = [f"e2e-{uuid.uuid4().hex[:12]}" for _ in range(int(rate * seconds))]
     sent_at: dict[str, float] = {}
     pool = [await Connection.open(target) for _ in range(16)]
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, str] | None] = asyncio.Queue()
     failures = 0
 
     async def sender(connection: Connection) -> None:
         nonlocal failures
-        while (customer := await queue.get()) is not None:
+        while (item := await queue.get()) is not None:
+            customer, text = item
             sent_at[customer] = time.time()
-            if await connection.send(request_bytes(target, customer)) != 200:
+            if await connection.send(request_bytes(target, customer, text)) != 200:
                 failures += 1
 
     tasks = [asyncio.create_task(sender(c)) for c in pool]
@@ -247,7 +267,7 @@ async def end_to_end(
         delay = started + index / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait(customer)
+        queue.put_nowait((customer, MESSAGES[index % len(MESSAGES)][1]))
     for _ in pool:
         queue.put_nowait(None)
     await asyncio.gather(*tasks)
@@ -276,10 +296,41 @@ async def end_to_end(
         connection.close()
 
 
+def _dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def report_decisions(database_url: str) -> None:
+    """Answered vs escalated per kind of message, the decision time and its slowest steps,
+    from the end-to-end phase's `ai_responses_log` rows."""
+    kinds = {text: kind for kind, text in MESSAGES}
+    with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT m.text_content, l.action_taken, l.processing_time_ms, l.timings "
+            "FROM ai_responses_log l JOIN messages m ON m.id = l.incoming_message_id"
+        ).fetchall()
+    by_kind: dict[str, dict[str, int]] = {}
+    steps: dict[str, list[int]] = {}
+    for text, action, _, timings in rows:
+        counts = by_kind.setdefault(kinds.get(text, "other"), {})
+        counts[str(action)] = counts.get(str(action), 0) + 1
+        for step, ms in (timings or {}).items():
+            steps.setdefault(step, []).append(int(ms))
+    for kind, counts in sorted(by_kind.items()):
+        print(f"  {kind:>12}: " + ", ".join(f"{a} {n}" for a, n in sorted(counts.items())))
+    times = sorted(int(r[2]) for r in rows if r[2] is not None)
+    if len(times) > 1:
+        q = statistics.quantiles(times, n=100)
+        print(f"  decision time p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, max {times[-1]} ms")
+    medians = ", ".join(
+        f"{step} {statistics.median(ms):.0f}/{max(ms)}" for step, ms in sorted(steps.items())
+    )
+    print(f"  steps, median/max ms: {medians}")
+
+
 def settle(database_url: str) -> None:
     """Mark the ack phase's messages answered, so the worker's sweeper leaves them alone."""
-    dsn = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
         conn.execute("UPDATE messages SET handled_at = now() WHERE handled_at IS NULL")
 
 
@@ -305,10 +356,14 @@ def main() -> None:
     parser.add_argument("--worker-processes", type=int, default=1)
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-ack", action="store_true")
+    parser.add_argument("--database", default=DATABASE, help="emptied and migrated first")
+    parser.add_argument(
+        "--profile-worker", metavar="PATH", help="run the worker under cProfile, stats to PATH"
+    )
     args = parser.parse_args()
 
     base = get_settings()
-    database_url = _database_url(base)
+    database_url = _database_url(base, args.database)
     reset_and_migrate(database_url)
     clear_queue(base.redis_url)
     token, account, app_secret = seed(database_url, base)
@@ -345,7 +400,7 @@ def main() -> None:
             "--no-access-log",
         )
         with running(*api, env=env):
-            wait_until_healthy(url)
+            wait_until_healthy(url, 120)  # imports take long on a loaded machine
             # Warm-up at full concurrency: both workers' connection pools and prepared
             # statements exist before anything is measured.
             asyncio.run(
@@ -374,10 +429,19 @@ def main() -> None:
             settle(database_url)
             if not args.skip_e2e:
                 with ExitStack() as workers:
-                    for _ in range(args.worker_processes):
-                        workers.enter_context(
-                            running("arq", "workers.settings.WorkerSettings", env=env)
+                    worker: tuple[str, ...] = ("arq", "workers.settings.WorkerSettings")
+                    if args.profile_worker:
+                        worker = (
+                            "python",
+                            "-m",
+                            "cProfile",
+                            "-o",
+                            args.profile_worker,
+                            "-m",
+                            *worker,
                         )
+                    for _ in range(args.worker_processes):
+                        workers.enter_context(running(*worker, env=env))
                     time.sleep(3)
                     asyncio.run(
                         end_to_end(
@@ -388,6 +452,7 @@ def main() -> None:
                             drain_seconds=120,
                         )
                     )
+                report_decisions(database_url)
     finally:
         fake_server.stop()
 

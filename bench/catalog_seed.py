@@ -18,7 +18,16 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from core.embeddings import get_embeddings
+from core.settings import Settings
 from core.sku import derive_shortcode, generate_unique_skus, resolve_collision
+from core.variants import VariantSpec
+from store.catalog import products
+from store.catalog.drafts import ItemDraft, ProductDraft
+from store.context.sync import add_context_facts, embed_business_context
+from store.context.vectors import ContextStore
+from store.db import create_engine, create_sessionmaker, session_scope
+from store.tables.businesses import Business
 
 SIZES = ["S", "M", "L", "XL", "XXL"]
 COLORS = ["Red", "Blue"]
@@ -220,3 +229,85 @@ def write(conn: psycopg.Connection, tenants: list[Tenant], rows: Rows) -> None:
     # planner and a visibility map for index-only scans.
     conn.autocommit = True
     conn.execute("VACUUM ANALYZE")
+
+
+# --- A small, realistic shop for the reply loop (bench_webhooks) ---------------------------
+
+SHOP_POLICIES: dict[str, str] = {
+    "delivery": "We deliver within Lagos in 1-2 days for 2,000 naira, elsewhere in 3-5 days.",
+    "returns": "Unworn items can be returned within 7 days with the receipt.",
+    "payment": "We take bank transfer and card; orders ship once payment is confirmed.",
+}
+SHOP_FACTS: tuple[str, ...] = (
+    "Our shop is open Monday to Saturday, 9am to 6pm.",
+    "All our leather goods are handmade in Lagos.",
+)
+
+
+def _shop_drafts() -> list[ProductDraft]:
+    """A tote in three colours (brown sold out), a canvas tote, a shirt by size (M sold
+    out) and sandals: what customers of a small fashion shop ask about."""
+    return [
+        ProductDraft(
+            name="Leather Tote",
+            base_price=Decimal("15000.00"),
+            description="A roomy tote in full-grain leather with an inner zip pocket.",
+            category="Accessories",
+            variants=(VariantSpec("Colour", ("Black", "Brown", "Tan")),),
+            items=(
+                ItemDraft(options=(("Colour", "Black"),), sku="BEN-TOTE-BLK", stock_quantity=4),
+                ItemDraft(options=(("Colour", "Brown"),), sku="BEN-TOTE-BRN", stock_quantity=0),
+                ItemDraft(
+                    options=(("Colour", "Tan"),),
+                    sku="BEN-TOTE-TAN",
+                    stock_quantity=2,
+                    price=Decimal("16500.00"),
+                ),
+            ),
+        ),
+        ProductDraft(
+            name="Canvas Tote",
+            base_price=Decimal("8000.00"),
+            category="Accessories",
+            items=(ItemDraft(sku="BEN-CANVAS", stock_quantity=10),),
+        ),
+        ProductDraft(
+            name="Linen Shirt",
+            base_price=Decimal("12000.00"),
+            category="Apparel",
+            variants=(VariantSpec("Size", ("S", "M", "L")),),
+            items=(
+                ItemDraft(options=(("Size", "S"),), sku="BEN-LIN-S", stock_quantity=3),
+                ItemDraft(options=(("Size", "M"),), sku="BEN-LIN-M", stock_quantity=0),
+                ItemDraft(options=(("Size", "L"),), sku="BEN-LIN-L", stock_quantity=5),
+            ),
+        ),
+        ProductDraft(
+            name="Ankara Sandals",
+            base_price=Decimal("9500.00"),
+            category="Footwear",
+            variants=(VariantSpec("Size", ("39", "40", "41", "42")),),
+        ),
+    ]
+
+
+async def seed_shop(settings: Settings, business_id: uuid.UUID) -> None:
+    """Give an existing business (in `settings.database_url`) the shop above: its catalog
+    through the catalog service, its policies and facts embedded as the worker would."""
+    engine = create_engine(settings)
+    embeddings = get_embeddings(settings)
+    store = ContextStore(engine, embeddings)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            business = await session.get(Business, business_id)
+            if business is None:
+                raise LookupError(f"no business {business_id}")
+            business.shortcode, business.policies = "BEN", dict(SHOP_POLICIES)
+            session.add(business)
+            await session.flush()
+            for draft in _shop_drafts():
+                await products.create_product(session, business, draft)
+            await embed_business_context(session, store, business_id)
+            await add_context_facts(session, store, business_id, SHOP_FACTS)
+    finally:
+        await engine.dispose()

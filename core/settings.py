@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     langsmith_api_key: SecretStr | None = None
     # Where eval runs are recorded as experiments when LANGSMITH_API_KEY is set.
     langsmith_endpoint: str = "https://api.smith.langchain.com"
+    # The project graph-run traces go to (core.tracing), when LANGSMITH_API_KEY is set.
+    langsmith_project: str = "chidi"
     metrics_token: SecretStr | None = None
 
     # Operator alerts (docs/monitoring.md): evaluated every minute over the last

@@ -23,11 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.analytics import Analytics
+from core.brain.intents import example_index
 from core.embeddings import ProviderEmbeddings, get_embeddings
 from core.logs import configure_logging
 from core.metrics import observe_job, snapshot
 from core.sentry import init_sentry
 from core.settings import Settings, get_settings
+from core.tracing import configure_tracing
+from store.context.vectors import ContextStore
 from store.db import create_engine, create_sessionmaker, session_scope
 from store.events.pending import configure_publisher
 from store.events.publish import RedisEventPublisher
@@ -46,6 +49,10 @@ class WorkerContext(TypedDict):
     http: httpx.AsyncClient
     # The embedding provider, built once per process (the local model loads on first use).
     embeddings: ProviderEmbeddings
+    # The pgvector context store, on an engine of its own (see `startup`); the key is the
+    # one `workers.jobs.context.context_store` reads.
+    context_store: ContextStore
+    vector_engine: AsyncEngine
     # Product analytics (queued and sent from the SDK's thread: never blocks a job).
     analytics: Analytics
 
@@ -60,26 +67,55 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     init_sentry(settings, "worker")
+    configure_tracing(settings)
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     # Jobs' committed changes reach owners' dashboards as live events (store.events).
     configure_publisher(sessionmaker, RedisEventPublisher(ctx["redis"]))
+    embeddings = get_embeddings(settings)
+    # A responder job holds a pooled connection (its session, with the conversation's row
+    # lock) while its context search takes another. On the same pool, max_jobs jobs
+    # holding every connection would each wait for a second one until the pool timeout
+    # (measured: the retrieve step's median was 33 s at 20 msg/s). Searches never wait on
+    # anything while holding theirs, so a pool of their own cannot deadlock.
+    vector_engine = create_engine(settings)
     ctx.update(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
         http=httpx.AsyncClient(timeout=settings.meta_http_timeout_seconds),
-        embeddings=get_embeddings(settings),
+        embeddings=embeddings,
+        context_store=ContextStore(vector_engine, embeddings),
+        vector_engine=vector_engine,
         analytics=Analytics(settings),
     )
+    await warm_up(embeddings)
     await publish_metrics(ctx["redis"], force=True)
     log.info("worker started")
+
+
+async def warm_up(embeddings: ProviderEmbeddings) -> None:
+    """Load the embedding model and embed the local brain's intent examples now.
+
+    Done lazily, the first `max_jobs` responder jobs would each embed all the examples at
+    once (the cache keeps one result, but each job computes its own): measured 4.6 s of
+    CPU each on this 2-core machine, so ~90 s of CPU before the first replies. A failure
+    (a remote provider down) only leaves the work to the first job.
+    """
+    started = time.perf_counter()
+    try:
+        await example_index(embeddings)
+    except Exception:  # a remote provider may be down now; the first job will try again
+        log.warning("warming up the brain failed", exc_info=True)
+        return
+    log.info("brain warmed up", extra={"seconds": round(time.perf_counter() - started, 2)})
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     """Release the engine's and the HTTP client's connections."""
     await worker_context(ctx)["http"].aclose()
     await worker_context(ctx)["engine"].dispose()
+    await worker_context(ctx)["vector_engine"].dispose()
     worker_context(ctx)["analytics"].shutdown()
     log.info("worker stopped")
 

@@ -9,6 +9,7 @@ from arq.cron import CronJob, cron
 from arq.worker import func
 
 from core.settings import get_settings
+from workers.jobs.alerts import evaluate_alerts
 from workers.jobs.archive import archive_idle_conversations
 from workers.jobs.auth import purge_expired_auth_tokens
 from workers.jobs.context import embed_business_context
@@ -46,6 +47,8 @@ class WorkerSettings:
             cron(sweep_waiting_messages, second={15, 45}, run_at_startup=True),
             # Resolved conversations idle for 30 days move to the archive (hourly is plenty).
             cron(archive_idle_conversations, minute=41, run_at_startup=False),
+            # Operator alerts: every rule judged once a minute (docs/monitoring.md).
+            cron(evaluate_alerts, second=30, run_at_startup=False),
         ]
     )
     on_startup = startup

@@ -15,6 +15,8 @@ from agents.assistant.facts import TurnFacts
 from agents.assistant.plan import named_product
 from agents.assistant.requests import OwnerRequest
 from agents.profile_edits import ProfileEdit, describe_edit, target_label
+from core.brain.policy_topics import POLICY_TOPICS, policy_topics
+from core.brain.slang import expand
 from core.business_profile import FIELD_LABELS, PROFILE_FIELDS, describe_value, is_filled
 from tools.results import (
     ContextSearchResult,
@@ -32,6 +34,8 @@ from tools.results import (
 # A context snippet this similar to the question is about it (FINDINGS.md: related
 # sentences score 0.46 and up with MiniLM, unrelated ones 0.12 and below).
 CONTEXT_CUTOFF: Final = 0.4
+# A second snippet this close to the nearest one is quoted with it.
+SECOND_SNIPPET_GAP: Final = 0.05
 MAX_LISTED: Final = 10
 
 
@@ -59,6 +63,36 @@ def best_snippet(facts: TurnFacts, sources: Sequence[str] | None = None) -> Cont
         if s.score >= CONTEXT_CUTOFF and (sources is None or s.source_field in sources)
     ]
     return max(fitting, key=lambda s: s.score, default=None)
+
+
+def context_answer(
+    facts: TurnFacts, sources: Sequence[str] | None = None, topic: str | None = None
+) -> str | None:
+    """The owner's own words on the question: the nearest snippet, and a second one about
+    as near or, for a policy `topic`, near enough and on that topic too (where we
+    deliver, then where we do not); None when nothing is near."""
+    best = best_snippet(facts, sources)
+    if best is None:
+        return None
+    found = facts.last("search_business_context", ContextSearchResult)
+
+    def also(snippet: ContextSnippet) -> bool:
+        if best.score - snippet.score <= SECOND_SNIPPET_GAP:
+            return True
+        return (
+            topic is not None
+            and snippet.score >= CONTEXT_CUTOFF
+            and topic in policy_topics(expand(snippet.text))
+            and topic in policy_topics(expand(best.text))
+        )
+
+    seconds = [
+        s
+        for s in (found.snippets if found else [])
+        if s.text != best.text and (sources is None or s.source_field in sources) and also(s)
+    ]
+    seconds.sort(key=lambda s: -s.score)
+    return prompts.CONTEXT_LEAD + " ".join([best.text, *(s.text for s in seconds[:1])])
 
 
 def _profile(facts: TurnFacts) -> dict[str, Any]:
@@ -188,6 +222,9 @@ def answer_catalog(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
         lines = ["Here's what I found in your catalog:"]
         lines.extend(_product_line(p) for p in found.products[:MAX_LISTED])
         return "\n".join(lines)
+    told = context_answer(facts, sources=("fact",))
+    if told is not None:
+        return told
     overview = _profile(facts).get("products_services_overview")
     if is_filled(overview):
         return (
@@ -228,25 +265,24 @@ def answer_policy(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
         label = target_label(f"policies.{aspect}")
         if is_filled(policies.get(aspect)):
             return f"Your {label}: {policies[aspect]}."
-        snippet = best_snippet(facts, sources=("fact",))
-        if snippet is not None:
-            return prompts.CONTEXT_LEAD + snippet.text
+        told = context_answer(
+            facts, sources=("fact",), topic=aspect if aspect in POLICY_TOPICS else None
+        )
+        if told is not None:
+            return told
         example = prompts.fill_example(f"policies.{aspect}", label)
         return f'You haven\'t set your {label} yet. To add it, say: "{example}".'
     if is_filled(policies):
         return f"Your policies: {describe_value('policies', policies)}."
-    snippet = best_snippet(facts)
-    if snippet is not None:
-        return prompts.CONTEXT_LEAD + snippet.text
+    told = context_answer(facts)
+    if told is not None:
+        return told
     return "You haven't set any policies yet. Tell me your opening hours, delivery and returns."
 
 
 def answer_other(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
     """What the business context says about the question, or a polite refusal."""
-    snippet = best_snippet(facts)
-    if snippet is None:
-        return prompts.OFF_TOPIC
-    return prompts.CONTEXT_LEAD + snippet.text
+    return context_answer(facts) or prompts.OFF_TOPIC
 
 
 Composer = Callable[[OwnerRequest, str, TurnFacts], str]

@@ -131,4 +131,15 @@ def next_calls(request: OwnerRequest, text: str, facts: TurnFacts) -> list[Plann
         return _plan_stock(text, facts)
     if request.kind == "policy":
         return _plan_policy(request, text, facts)
+    if request.kind == "catalog" and facts.facts:
+        return _plan_catalog_miss(text, facts)
     return [] if facts.facts else _first_round(request, text)
+
+
+def _plan_catalog_miss(text: str, facts: TurnFacts) -> list[PlannedCall]:
+    """A catalog-sounding question no product answers ("how much notice do I need for
+    party orders?") may be answered by what the owner told CHIDI."""
+    found = facts.last("find_products", FindProductsResult)
+    if "search_business_context" in facts.tools or (found is not None and found.products):
+        return []
+    return [PlannedCall("search_business_context", {"query": text})]

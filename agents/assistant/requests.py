@@ -35,6 +35,8 @@ RequestKind = Literal[
 _SETUP: Final = re.compile(
     r"\b(?:continue|finish|resume|complete|carry on with)\b.*\b(?:set ?up|onboarding)\b"
 )
+# "to:" / "as:" before a dictated value ("Update my goals to: ...").
+_LABEL_COLON: Final = re.compile(r"\b(to|as)\s*:\s*", re.I)
 # Stands in for the value a "set my X" request leaves out, to find X with the edit rules.
 _NO_VALUE: Final = "valuenotgiven"
 _THANKS: Final = re.compile(r"(?:ok |okay |great |cool )?(?:thanks|thank you|thx|ty)(?: \w+)?")
@@ -114,9 +116,15 @@ def target_to_fill(text: str) -> str | None:
     return None
 
 
+def without_label_colon(text: str) -> str:
+    """ "Set my goals to: open a second shop" read as "...to open a second shop": owners
+    write a colon before the value they dictate, which the edit rules do not expect."""
+    return _LABEL_COLON.sub(r"\1 ", text)
+
+
 def classify_request(text: str) -> OwnerRequest:
     """Sort an owner's message into one kind of request."""
-    parsed = parse_edits(text)
+    parsed = parse_edits(without_label_colon(text))
     edits = tuple(edit for edit in parsed if edit.mode != "ask")
     if edits:
         return OwnerRequest("update", edits=edits)

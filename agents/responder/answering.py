@@ -11,7 +11,12 @@ import time
 
 from agents.responder.actions import HOLDING_MESSAGE, SORRY_HOLDING_MESSAGE, escalate, send_reply
 from agents.responder.compose import compose
-from agents.responder.decide import ALWAYS_ESCALATE, decide, reply_confidence
+from agents.responder.decide import (
+    ALWAYS_ESCALATE,
+    decide,
+    group_confidence,
+    reply_confidence,
+)
 from agents.responder.drafting import draft_with_model
 from agents.responder.facts import Facts, collect_facts
 from agents.responder.records import decision_row, finish_row
@@ -99,13 +104,13 @@ def _confidence(state: ResponderState, runtime: Context) -> float:
     if reading is None:
         return 0.0
     clarifying = state.draft is not None and state.draft.kind == "clarify"
-    local = runtime.context.chat_model is None
-    entity_part = (
-        entity_confidence(reading.intent, reading.entities, reading.policy_topics)[0]
-        if local
-        else 1.0
-    )
-    return reply_confidence(reading.confidence, clarifying=clarifying, entity_part=entity_part)
+    if runtime.context.chat_model is not None:
+        return reply_confidence(reading.confidence, clarifying=clarifying, entity_part=1.0)
+    entity_part = entity_confidence(reading.intent, reading.entities, reading.policy_topics)[0]
+    judged = reply_confidence(reading.confidence, clarifying=clarifying, entity_part=entity_part)
+    # The local brain's drafts are composed of facts alone: judged on the answer group.
+    grouped = group_confidence(reading.intent, reading.intent_scores, entity_part)
+    return judged if grouped is None else max(judged, grouped)
 
 
 @timed("decide")

@@ -19,11 +19,24 @@ from typing import Final
 from agents.responder import phrases as say
 from agents.responder.draft import Draft
 from agents.responder.facts import POLICY_SOURCES, Facts, ItemFact, PolicyFact, ProductFact
+from agents.responder.lookups import is_range_question
+from core.brain.policy_topics import policy_topics
+from core.brain.slang import expand
 from core.brain.understanding import Understanding
-from core.catalog_match import fold
+from core.catalog_match import fold, tokens
 
 # A context snippet this similar to the question may answer a policy question on its own.
 POLICY_SNIPPET_CUTOFF: Final = 0.35
+# A snippet about the topic a question names may be this far from the whole question (a
+# message asking two things is near neither answer on its own).
+ON_TOPIC_CUTOFF: Final = 0.25
+SHARED_WORD_WEIGHT: Final = 0.03
+SECOND_SNIPPET_GAP: Final = 0.05
+# An owner's fact this similar to a product question is worth adding to the answer; one
+# sharing a word of the question (not the product's name) from FACT_FLOOR.
+FACT_CUTOFF: Final = 0.5
+FACT_FLOOR: Final = 0.25
+MAX_POLICY_PARTS: Final = 3
 MAX_CANDIDATES: Final = 3
 MAX_ALTERNATIVES: Final = 4
 _GREETING_START: Final = frozenset("hi hii hello hey heya hiya good greetings howdy".split())
@@ -69,6 +82,8 @@ def compose(
         draft = _policy(understanding, facts, seed)
     elif intent in ("price", "availability", "product_info"):
         draft = _product_reply(understanding, facts, seed)
+        if draft is not None:
+            draft = _with_business_words(understanding, facts, draft)
     else:
         return None
     if draft is None or not _opens_with_greeting(understanding.text):
@@ -102,23 +117,90 @@ def _greeting(text: str, business_name: str | None, seed: str) -> Draft:
     return Draft(say.pick(say.GREETINGS, seed, "greeting"), "greeting", "greeting.hello")
 
 
-def policy_answer(understanding: Understanding, facts: Facts) -> list[PolicyFact]:
-    """The business's own words that answer a policy question, best first (at most two).
-
-    The profile's policy for a topic the question names comes first; otherwise the
-    context snippet nearest to the question, if it is near enough.
-    """
-    topics = understanding.policy_topics
-    stated = [p for p in facts.policies if p.topic in topics and p.score is None]
-    if stated:
-        return stated[:2]
-    snippets = [
+def _snippets(facts: Facts, cutoff: float) -> list[PolicyFact]:
+    """The context snippets a reply may quote, nearest to the question first."""
+    found = [
         p
         for p in facts.policies
-        if p.score is not None and p.topic in POLICY_SOURCES and p.score >= POLICY_SNIPPET_CUTOFF
+        if p.score is not None and p.topic in POLICY_SOURCES and p.score >= cutoff
     ]
-    snippets.sort(key=lambda p: -(p.score or 0.0))
-    return snippets[:1]
+    return sorted(found, key=lambda p: -(p.score or 0.0))
+
+
+def _on_topic(topic: str, question: str, facts: Facts) -> list[PolicyFact]:
+    """The business's words on one topic the question names: the profile's policy, else
+    the snippets about that topic nearest the question, a shared word counting a little
+    ("delivery within Lagos" -> the within-Lagos fee first). A second snippet on the topic
+    is kept when it is about as near (delivery areas, then where it does not deliver)."""
+    stated = [p for p in facts.policies if p.topic == topic and p.score is None]
+    if stated:
+        return stated[:1]
+    asked = set(tokens(question))
+    # Snippets about the topic, and near ones about no topic at all ("Our kitchen is at
+    # 27 Fola Osibo Road" names no location word).
+    about = [
+        p
+        for p in _snippets(facts, ON_TOPIC_CUTOFF)
+        if topic in _topics_of(p.text)
+        or (not _topics_of(p.text) and (p.score or 0.0) >= POLICY_SNIPPET_CUTOFF)
+    ]
+
+    def nearness(snippet: PolicyFact) -> float:
+        shared = len(asked & set(tokens(snippet.text)))
+        return (snippet.score or 0.0) + SHARED_WORD_WEIGHT * shared
+
+    ranked = sorted(about, key=nearness, reverse=True)
+    if len(ranked) > 1 and nearness(ranked[0]) - nearness(ranked[1]) <= SECOND_SNIPPET_GAP:
+        return ranked[:2]
+    return ranked[:1]
+
+
+def _topics_of(text: str) -> tuple[str, ...]:
+    return policy_topics(expand(text))
+
+
+def policy_answer(understanding: Understanding, facts: Facts) -> list[PolicyFact]:
+    """The business's own words that answer a policy question, one per topic it names
+    ("what time do you close and where is your shop?" -> hours and location).
+
+    Without a topic found (or named), the context snippet nearest to the question, if it
+    is near enough.
+    """
+    return (
+        _answer_topics(understanding.policy_topics, understanding.text, facts)
+        or (_snippets(facts, POLICY_SNIPPET_CUTOFF)[:1])
+    )
+
+
+def _answer_topics(topics: Sequence[str], question: str, facts: Facts) -> list[PolicyFact]:
+    found: list[PolicyFact] = []
+    for topic in topics:
+        found.extend(p for p in _on_topic(topic, question, facts) if p not in found)
+    return found[:MAX_POLICY_PARTS]
+
+
+def asked_topics(understanding: Understanding) -> tuple[str, ...]:
+    """The policy topics a product question also asks about, read without the product's
+    own name ("the power bank" names no payment, "the shop bag" no location)."""
+    names = {w for p in understanding.entities.products for w in fold(p.product.name).split()}
+    if understanding.entities.product is not None:
+        names |= set(fold(understanding.entities.product.name).split())
+    rest = " ".join(w for w in fold(expand(understanding.text)).split() if w not in names)
+    return policy_topics(rest)
+
+
+def _own_fact(understanding: Understanding, facts: Facts) -> PolicyFact | None:
+    """An owner's fact that answers what a product question asks beyond the catalog: very
+    near the question, or near enough and sharing one of its words that is not the
+    product's name ("warranty", "crayfish")."""
+    names = {t for p in facts.products for t in tokens(p.name)}
+    asked = {t for t in tokens(understanding.text) if len(t) >= 4 and t not in names}
+    for snippet in _snippets(facts, FACT_FLOOR):
+        if snippet.topic != "fact":
+            continue
+        if (snippet.score or 0.0) >= FACT_CUTOFF or asked & set(tokens(snippet.text)):
+            return snippet
+    return None
 
 
 def _quoted(policy: PolicyFact) -> str:
@@ -140,6 +222,28 @@ def _policy(understanding: Understanding, facts: Facts, seed: str) -> Draft | No
     return Draft(text, "answer", "policy")
 
 
+def _with_business_words(understanding: Understanding, facts: Facts, draft: Draft) -> Draft | None:
+    """A product answer with the business's words on the rest of the message.
+
+    A policy question asked alongside ("...and do you deliver to Ibadan?") is answered
+    from the business's words, or the whole message goes to a person (None): a reply that
+    silently skips a question is worse than a short wait. With no policy asked, a context
+    fact very near the question is added ("does the egusi have crayfish? I'm allergic").
+    """
+    topics = asked_topics(understanding)
+    if topics:
+        extra = _answer_topics(topics, understanding.text, facts)
+        if not extra:
+            return None
+    else:
+        own = _own_fact(understanding, facts)
+        extra = [own] if own is not None else []
+    if not extra:
+        return draft
+    text = _join(draft.text, *(_quoted(p) for p in extra))
+    return Draft(text, draft.kind, f"{draft.situation}+policy")
+
+
 # --- products ---------------------------------------------------------------------------
 
 
@@ -151,7 +255,7 @@ def _product_reply(understanding: Understanding, facts: Facts, seed: str) -> Dra
         text = say.pick(say.DISCONTINUED, seed, "discontinued").format(product=ask.product.name)
         return Draft(text, "answer", "product.discontinued")
     unmatched = understanding.entities.unmatched_options
-    if unmatched:
+    if unmatched and ask.product.options:
         return _no_such_option(ask, unmatched[0], seed)
     if not ask.matching:
         return _no_such_combination(ask, seed)
@@ -182,8 +286,15 @@ def _resolve(understanding: Understanding, facts: Facts) -> _Ask | None:
 
 
 def _unresolved(understanding: Understanding, facts: Facts, seed: str) -> Draft | None:
-    """No one product: ask which of the candidates, or about an unknown code; else None."""
-    candidates = [p.name for p in facts.products if p.is_active][:MAX_CANDIDATES]
+    """No one product: ask which of the candidates, or about an unknown code; else None.
+    A question about the range is answered with what the shop sells."""
+    if is_range_question(understanding):
+        meant = [p.name for p in facts.products if p.is_active and p.matched_by == "semantic"]
+        if not meant:
+            return _range(facts, seed)
+        candidates = meant[:MAX_CANDIDATES]
+    else:
+        candidates = [p.name for p in facts.products if p.is_active][:MAX_CANDIDATES]
     if len(candidates) > 1:
         text = say.pick(say.WHICH_PRODUCT, seed, "which").format(
             candidates=say.listed(candidates, "or the")
@@ -197,6 +308,15 @@ def _unresolved(understanding: Understanding, facts: Facts, seed: str) -> Draft 
         text = say.pick(say.UNKNOWN_CODE, seed, "unknown_code").format(code=unknown[0])
         return Draft(text, "clarify", "clarify.unknown_code")
     return None
+
+
+def _range(facts: Facts, seed: str) -> Draft | None:
+    """What the shop sells, by name (products sold out included: they are still sold)."""
+    names = [p.name for p in facts.products if p.is_active]
+    if not names:
+        return None
+    text = say.pick(say.RANGE, seed, "range").format(products=say.listed(names))
+    return Draft(text, "answer", "product.range")
 
 
 def offered(product: ProductFact) -> str:
@@ -249,10 +369,11 @@ def _price(ask: _Ask, seed: str) -> Draft:
         text = say.pick(say.PRICE_ONE, seed, "price").format(
             product=name, options=options, price=say.money(prices[0])
         )
+        # Whether it can be had is part of the answer ("...and how much is it?").
         tail = (
             say.pick(say.SOLD_OUT_TAIL, seed, "sold_out_tail")
             if not any(i.in_stock for i in matching)
-            else _choose(ask, matching, seed)
+            else _choose(ask, matching, seed) or say.pick(say.IN_STOCK_TAIL, seed, "in_stock")
         )
         return Draft(_join(text, tail), "clarify" if "?" in tail else "answer", "price.one")
     by_option = _prices_by_option(ask, matching)
@@ -269,11 +390,12 @@ def _price(ask: _Ask, seed: str) -> Draft:
 
 
 def _prices_listed(pairs: Sequence[tuple[str, Decimal]]) -> str:
-    """ "15,000 for Black and Brown and 16,500 for Tan": values grouped by price."""
+    """ "15,000 for the Black and Brown and 16,500 for the Tan": values grouped by price."""
     groups: dict[Decimal, list[str]] = {}
     for value, price in pairs:
         groups.setdefault(price, []).append(value)
-    parts = [f"{say.money(price)} for {say.listed(values)}" for price, values in groups.items()]
+    # "for the 128GB", not "for 128GB": a number right after "for" reads as a price.
+    parts = [f"{say.money(price)} for the {say.listed(values)}" for price, values in groups.items()]
     return say.listed(parts) if len(parts) < 3 else "; ".join(parts)
 
 

@@ -12,6 +12,7 @@ Pure, so the rules are unit-tested on their own (DESIGN.md, PRD §6.4.1):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -91,3 +92,38 @@ def reply_confidence(reading: float, *, clarifying: bool, entity_part: float) ->
     if clarifying and entity_part > 0:
         return min(1.0, reading / entity_part)
     return reading
+
+
+# Intents whose composed replies are interchangeable for the decision: a price, a stock
+# answer and a product description all state only catalog facts about the product named,
+# and a greeting states none. Doubt *within* a group is not doubt about sending.
+ANSWER_GROUPS: Final[tuple[frozenset[Intent], ...]] = (
+    frozenset({"price", "availability", "product_info"}),
+    frozenset({"greeting"}),
+)
+# The score gap at which the intent doubt no longer lowers the confidence (as the local
+# brain's own FULL_MARGIN: about the spread between a close and a loose paraphrase).
+GROUP_FULL_MARGIN: Final = 0.15
+
+
+def group_confidence(
+    intent: Intent, scores: Mapping[Intent, float], entity_part: float
+) -> float | None:
+    """The confidence of sending a composed answer, judged on the intent's answer group.
+
+    The local brain's confidence halves when, say, "what about silver?" scores nearly as
+    well for availability as for price, although either reading leads to a reply made of
+    the same verified catalog facts. What matters for sending is how far the best intent
+    of the group stands above every intent outside it (an order, a complaint, a person):
+    that margin, scaled as the brain scales its own, times how well the entities resolved.
+    None when the intent belongs to no group or a score is missing.
+    """
+    group = next((g for g in ANSWER_GROUPS if intent in g), None)
+    if group is None or intent not in scores:
+        return None
+    inside = max(scores[i] for i in group if i in scores)
+    outside = [score for name, score in scores.items() if name not in group]
+    if not outside:
+        return entity_part
+    margin = inside - max(outside)
+    return max(0.0, entity_part * (0.5 + 0.5 * min(1.0, margin / GROUP_FULL_MARGIN)))

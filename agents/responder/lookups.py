@@ -15,13 +15,14 @@ from typing import Any, Final
 from langchain_core.messages import AIMessage, ToolCall
 
 from core.brain.understanding import Understanding
-from core.catalog_match import CatalogProduct
+from core.catalog_match import Catalog, CatalogProduct
 
 PRODUCT_INTENTS: Final = frozenset({"price", "availability", "product_info"})
 MAX_PRODUCTS: Final = 2
 MAX_UNKNOWN_SKUS: Final = 2
-POLICY_SNIPPETS: Final = 3
+POLICY_SNIPPETS: Final = 5
 CANDIDATES: Final = 3
+RANGE_PRODUCTS: Final = 8
 
 
 def _call(index: int, name: str, args: Mapping[str, Any]) -> ToolCall:
@@ -36,15 +37,35 @@ def _products(understanding: Understanding) -> list[CatalogProduct]:
     return list(unique.values())[:MAX_PRODUCTS]
 
 
-def plan_lookups(understanding: Understanding) -> list[ToolCall]:
+def _business_words(understanding: Understanding) -> list[tuple[str, dict[str, Any]]]:
+    """The profile (its stated policies) and the context snippets nearest the message."""
+    return [
+        ("get_business_profile", {}),
+        ("search_business_context", {"query": understanding.text, "k": POLICY_SNIPPETS}),
+    ]
+
+
+def is_range_question(understanding: Understanding) -> bool:
+    """A question about the product range ("what do you sell?", "what's on the menu?"):
+    about products, naming none, no SKU, no product-like words."""
+    entities = understanding.entities
+    return (
+        understanding.intent == "product_info"
+        and entities.product is None
+        and not entities.products
+        and not entities.skus
+        and not entities.unknown_skus
+    )
+
+
+def plan_lookups(understanding: Understanding, catalog: Catalog | None = None) -> list[ToolCall]:
     """The tool calls that fetch the facts this reading needs (none for intents a person
-    handles, or a greeting)."""
+    handles, or a greeting). `catalog` lists the products a range question is answered
+    with."""
+    catalog = catalog or Catalog()
     wanted: list[tuple[str, dict[str, Any]]] = []
     if understanding.intent == "policy":
-        wanted.append(("get_business_profile", {}))
-        wanted.append(
-            ("search_business_context", {"query": understanding.text, "k": POLICY_SNIPPETS})
-        )
+        wanted.extend(_business_words(understanding))
     elif understanding.intent in PRODUCT_INTENTS:
         products = _products(understanding)
         for product in products:
@@ -56,6 +77,15 @@ def plan_lookups(understanding: Understanding) -> list[ToolCall]:
             wanted.append(("get_inventory", {"sku": sku}))
         if not products and not understanding.entities.unknown_skus:
             wanted.append(("find_products", {"query": understanding.text, "limit": CANDIDATES}))
+        if is_range_question(understanding):
+            # "What do you sell?": what the shop has, each product as the catalog has it.
+            wanted.extend(
+                ("find_products", {"query": p.name, "limit": 1})
+                for p in catalog.products[:RANGE_PRODUCTS]
+            )
+        # A second question in the message ("...and do you deliver to Ibadan?"), or a
+        # product question the owner's own words answer ("does it have crayfish?").
+        wanted.extend(_business_words(understanding))
     return [_call(index, name, args) for index, (name, args) in enumerate(wanted, start=1)]
 
 

@@ -166,7 +166,7 @@ async def plan(state: ResponderState, runtime: Context) -> Update:
     """The lookups the reading needs (none for a greeting or what a person handles)."""
     if state.understanding is None:
         return {}
-    calls = plan_lookups(state.understanding)
+    calls = plan_lookups(state.understanding, state.catalog)
     if not calls:
         return {"trace": ["retrieve: nothing to look up"]}
     names = ", ".join(call_label(c) for c in calls)

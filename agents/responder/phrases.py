@@ -137,6 +137,10 @@ ALL_SOLD_OUT: Final = (
     "Sorry, the {product} is sold out at the moment.",
     "Unfortunately the {product} is out of stock right now, in every option.",
 )
+IN_STOCK_TAIL: Final = (
+    "It's in stock.",
+    "We have it in stock right now.",
+)
 SOLD_OUT_TAIL: Final = (
     "It's sold out at the moment, though.",
     "Sadly it's out of stock right now.",
@@ -184,6 +188,11 @@ ORDER_NUDGES: Final = (
     "Would you like to order one?",
     "Shall I get one ready for you?",
     "Anything else you'd like to know?",
+)
+
+RANGE: Final = (
+    "We have the {products}. Which one would you like to know more about?",
+    "Here's what we sell: the {products}. Anything you'd like to know more about?",
 )
 
 # --- clarifying -------------------------------------------------------------------------

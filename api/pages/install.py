@@ -9,7 +9,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
-from api.pages import routes_app, routes_auth, routes_inbox
+from api.pages import (
+    routes_app,
+    routes_auth,
+    routes_inbox,
+    routes_settings,
+    routes_simulator,
+    routes_workspace,
+)
 from api.pages.auth import LoginRequired, login_redirect
 from api.pages.headers import SecurityHeadersMiddleware
 from api.pages.refresh import SessionRefreshMiddleware
@@ -50,6 +57,9 @@ def install_web(app: FastAPI) -> None:
     app.include_router(routes_auth.router)
     app.include_router(routes_app.router)
     app.include_router(routes_inbox.router)
+    app.include_router(routes_simulator.router)
+    app.include_router(routes_workspace.router)
+    app.include_router(routes_settings.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_middleware(SessionRefreshMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

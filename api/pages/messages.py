@@ -12,7 +12,7 @@ from typing import Literal
 
 from api.pages.gotrue import AuthRefused
 
-Field = Literal["email", "password", "confirm", "form"]
+Field = Literal["email", "password", "current_password", "confirm", "form"]
 UNAVAILABLE = "We couldn't reach the sign-in service. Please try again in a moment."
 
 

@@ -18,14 +18,24 @@ class NavItem:
     label: str
     path: str
     icon: str
+    # Shown only in embedded mode (no Meta app): the customer simulator.
+    embedded_only: bool = False
 
 
 NAV: Final[tuple[NavItem, ...]] = (
     NavItem("dashboard", "Dashboard", "/", "home"),
     NavItem("workspace", "Business setup", "/workspace/onboarding", "sparkle"),
+    NavItem("assistant", "Assistant", "/workspace/profile", "user"),
     NavItem("products", "Products", "/products", "box"),
     NavItem("conversations", "Inbox", "/conversations", "chat"),
+    NavItem("simulator", "Simulator", "/simulator", "phone", embedded_only=True),
+    NavItem("settings", "Settings", "/settings", "plug"),
 )
+
+
+def visible_nav(embedded: bool) -> tuple[NavItem, ...]:
+    """The navigation for this deployment (the simulator only where Meta is simulated)."""
+    return tuple(item for item in NAV if embedded or not item.embedded_only)
 
 
 def current_section(path: str) -> str | None:

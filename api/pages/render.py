@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.pages.csrf import CSRF_COOKIE, new_nonce, request_token, set_nonce_cookie
-from api.pages.nav import NAV, current_section
+from api.pages.nav import current_section, visible_nav
 from core.settings import Settings
 from store.tables.users import User
 
@@ -52,7 +52,7 @@ def render(
     values: dict[str, Any] = {
         "csrf_token": request_token(request, settings, nonce),
         "user": user,
-        "nav": NAV,
+        "nav": visible_nav(settings.meta_embedded),
         "section": current_section(request.url.path),
         "google_enabled": settings.google_enabled,
         "notice": NOTICES.get(request.query_params.get("notice", "")),

@@ -7,10 +7,12 @@ unless an operator turns them on.
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from redis.exceptions import RedisError
 
 from api.deps import RedisDep, SettingsDep
 from core.errors import NotFound, Unauthorized
@@ -19,6 +21,7 @@ from core.settings import Settings
 from store.monitoring.publish import WORKER_PREFIX, snapshots
 from store.monitoring.queues import sample_queues
 
+log = logging.getLogger("chidi.metrics")
 router = APIRouter(tags=["monitoring"])
 
 
@@ -26,10 +29,14 @@ router = APIRouter(tags=["monitoring"])
 async def metrics(request: Request, settings: SettingsDep, redis: RedisDep) -> Response:
     """This process's metrics, the queues sampled now, and every live worker's snapshot."""
     require_metrics_token(request, settings)
-    for sample in await sample_queues(redis, int(time.time() * 1000)):
-        observe_queue(sample.queue, sample.depth, sample.oldest_age_seconds)
-    body = merged_exposition(await snapshots(redis, WORKER_PREFIX))
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    workers: dict[str, str] = {}
+    try:
+        for sample in await sample_queues(redis, int(time.time() * 1000)):
+            observe_queue(sample.queue, sample.depth, sample.oldest_age_seconds)
+        workers = await snapshots(redis, WORKER_PREFIX)
+    except RedisError:  # Redis down: still serve this process's own numbers
+        log.warning("metrics: Redis unavailable; queue and worker metrics left out")
+    return Response(merged_exposition(workers), media_type=CONTENT_TYPE_LATEST)
 
 
 def require_metrics_token(request: Request, settings: Settings) -> None:

@@ -98,33 +98,38 @@ class MessageOut(BaseModel):
     media_mime_type: str | None
     platform_timestamp: datetime
     delivery_status: DeliveryStatus | None
-    ai_confidence: float | None = Field(
-        default=None,
-        description="The bot's logged confidence (0-1) in this reply; null for other messages "
-        "and in live events (read the messages to get it).",
-    )
 
     @classmethod
-    def of(cls, message: Message, confidence: float | None = None) -> MessageOut:
+    def of(cls, message: Message) -> MessageOut:
         """The wire form of a stored message."""
-        out = cls.model_validate(message)
-        out.ai_confidence = confidence
-        return out
+        return cls.model_validate(message)
+
+
+class ListedMessageOut(MessageOut):
+    """A message as the chat view lists it: with the bot's confidence in its replies."""
+
+    ai_confidence: float | None = Field(
+        default=None,
+        description="The bot's logged confidence (0-1) in this reply; null for other messages.",
+    )
 
 
 class MessageListOut(BaseModel):
     """Messages oldest first; `has_more`: more lie beyond in the direction read."""
 
-    items: list[MessageOut]
+    items: list[ListedMessageOut]
     has_more: bool
 
     @classmethod
     def of(cls, page: MessagePage) -> MessageListOut:
         """The wire form of a page of messages, with the bot's confidence in its replies."""
-        return cls(
-            items=[MessageOut.of(m, page.confidence.get(m.id)) for m in page.messages],
-            has_more=page.has_more,
-        )
+        items = [
+            ListedMessageOut.model_validate(m).model_copy(
+                update={"ai_confidence": page.confidence.get(m.id)}
+            )
+            for m in page.messages
+        ]
+        return cls(items=items, has_more=page.has_more)
 
 
 class ReplyIn(_Body):

@@ -60,8 +60,9 @@ async def collect(
 ) -> Snapshot:
     """Everything the rules look at, now."""
     since = now - timedelta(minutes=window_minutes)
-    social = (await session.execute(_SOCIAL, {"since": since})).all()
-    decisions = (await session.execute(_DECISIONS, {"since": since, "floor": floor})).one()
+    connection = await session.connection()
+    social = (await connection.execute(_SOCIAL, {"since": since})).all()
+    decisions = (await connection.execute(_DECISIONS, {"since": since, "floor": floor})).one()
     queues = await sample_queues(redis, int(now.timestamp() * 1000))
     growth = await counter_growth(redis)
     return Snapshot(
@@ -84,10 +85,11 @@ async def collect(
 
 async def database_latency_ms(session: AsyncSession, samples: int = 3) -> float:
     """The median time of a trivial query (one slow round trip is not an incident)."""
+    connection = await session.connection()
     timings = []
     for _ in range(samples):
         started = time.perf_counter()
-        await session.execute(text("SELECT 1"))
+        await connection.execute(text("SELECT 1"))
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 

@@ -25,7 +25,7 @@ SUITES: Final = Path(__file__).resolve().parents[2] / "evals" / "suites"
 # Minimum % of cases passing, per kind of suite, with the local brain: a few points under
 # the measured rates (README "What make test does"), so a regression fails the build. The
 # target for all three is 90 %; raise these as the graphs get there.
-MIN_PASS: Final[dict[str, float]] = {"responder": 65.0, "onboarding": 85.0, "assistant": 70.0}
+MIN_PASS: Final[dict[str, float]] = {"responder": 92.0, "onboarding": 85.0, "assistant": 90.0}
 ALWAYS_ESCALATED: Final = frozenset({"complaint", "refund", "human_request"})
 
 

@@ -21,7 +21,7 @@ from agents.responder.facts import Facts, collect_facts
 from agents.responder.lookups import plan_lookups
 from agents.responder.verify import verify
 from core.brain.understanding import Entities, Intent, Understanding
-from core.catalog_match import CatalogItem, CatalogProduct, ProductMatch
+from core.catalog_match import Catalog, CatalogItem, CatalogProduct, ProductMatch
 from tools.results import (
     ContextSearchResult,
     ContextSnippet,
@@ -162,8 +162,8 @@ def test_one_price() -> None:
 
 def test_prices_that_differ_by_colour_are_listed_and_the_colour_asked() -> None:
     text = composed(reading("price", product=TOTE), Lookups().product(TOTE).facts())
-    assert "15,000 for Black and Brown" in text
-    assert "16,500 for Tan" in text
+    assert "15,000 for the Black and Brown" in text
+    assert "16,500 for the Tan" in text
     assert text.endswith("?")
     assert "Black or Tan" in text  # brown is sold out: not offered
 
@@ -179,7 +179,7 @@ def test_the_price_of_the_option_asked() -> None:
 
 def test_prices_set_by_one_option_are_listed_by_it() -> None:
     text = composed(reading("price", product=SHIRT), Lookups().product(SHIRT).facts())
-    assert "12,000 for S; 12,500 for M; 13,000 for L" in text
+    assert "12,000 for the S; 12,500 for the M; 13,000 for the L" in text
 
 
 def test_prices_set_by_two_options_together_are_a_range() -> None:
@@ -422,10 +422,14 @@ def test_every_composed_reply_verifies_against_its_facts() -> None:
 
 
 def test_the_plan_looks_up_the_product_by_id() -> None:
-    calls = plan_lookups(reading("availability", product=TOTE, options={"Colour": "Black"}))
+    asked = reading("availability", "tote in black?", product=TOTE, options={"Colour": "Black"})
+    calls = plan_lookups(asked)
     assert [(c["name"], c["args"]) for c in calls] == [
         ("find_products", {"query": "Leather Tote", "limit": 5}),
         ("get_inventory", {"product": str(TOTE.id)}),
+        # The owner's words, for a second question or a fact about the product.
+        ("get_business_profile", {}),
+        ("search_business_context", {"query": "tote in black?", "k": 5}),
     ]
     assert plan_lookups(reading("refund", product=TOTE)) == []
     assert [c["name"] for c in plan_lookups(reading("policy", "do you deliver"))] == [
@@ -461,3 +465,124 @@ def test_facts_keep_their_sources_whatever_order_the_tools_answered_in() -> None
         "is_active": True,
         "source": f"get_inventory(product={TOTE.id})",
     }
+
+
+# --- several questions, owner's facts, the range ------------------------------------------
+
+
+def _snippet(text: str, score: float, source: str = "fact") -> ContextSnippet:
+    return ContextSnippet(text=text, source_field=source, score=score)
+
+
+def test_a_policy_asked_with_a_price_is_answered_too() -> None:
+    facts = (
+        Lookups()
+        .product(CANVAS)
+        .add("search_business_context", {"query": "q"}, search(_snippet(DELIVERY, 0.3)))
+        .facts()
+    )
+    text = composed(
+        reading("price", "how much is the canvas tote and do you deliver?", product=CANVAS), facts
+    )
+    assert "8,000" in text
+    assert DELIVERY in text
+
+
+def test_a_policy_asked_with_a_price_and_not_known_goes_to_a_person() -> None:
+    facts = Lookups().product(CANVAS).facts()
+    asked = reading("price", "how much is the canvas tote and do you deliver?", product=CANVAS)
+    assert compose(asked, facts, seed="m") is None
+
+
+def test_a_product_name_is_not_read_as_a_policy_question() -> None:
+    bank = CatalogProduct(
+        id=uuid.uuid4(),
+        name="Power Bank",
+        base_price=Decimal("18000"),
+        items=(_item("PB-1", "18000", 3),),
+    )
+    facts = Lookups().product(bank).facts()
+    text = composed(reading("price", "how much is the power bank?", product=bank), facts)
+    assert "18,000" in text
+
+
+def test_each_topic_of_a_two_part_question_is_answered() -> None:
+    hours = "We are open Monday to Saturday, 9am to 7pm."
+    shop = "Our shop is at 12 Admiralty Way, Lekki."
+    facts = (
+        Lookups()
+        .add(
+            "search_business_context",
+            {"query": "q"},
+            search(_snippet(hours, 0.5), _snippet(shop, 0.3)),
+        )
+        .facts()
+    )
+    asked = reading(
+        "policy", "what time do you close and where is your shop?", topics=("hours", "location")
+    )
+    text = composed(asked, facts)
+    assert "9am to 7pm" in text
+    assert "Admiralty Way" in text
+
+
+def test_the_snippet_sharing_the_question_words_comes_first() -> None:
+    outside = "Delivery outside Lagos takes 3-5 days and costs 4,500 naira."
+    within = "Delivery within Lagos takes 1-2 days and costs 2,500 naira."
+    facts = (
+        Lookups()
+        .add(
+            "search_business_context",
+            {"query": "q"},
+            search(_snippet(outside, 0.81), _snippet(within, 0.80)),
+        )
+        .facts()
+    )
+    text = composed(
+        reading("policy", "how much is delivery within lagos?", topics=("delivery",)), facts
+    )
+    assert "2,500" in text
+    assert "4,500" not in text or text.index("2,500") < text.index("4,500")
+
+
+def test_an_owners_fact_answers_what_the_catalog_does_not() -> None:
+    fact = "Our leather tote is lined with cotton; the lining has no nickel."
+    facts = (
+        Lookups()
+        .product(TOTE)
+        .add("search_business_context", {"query": "q"}, search(_snippet(fact, 0.3)))
+        .facts()
+    )
+    text = composed(reading("product_info", "does the tote contain nickel?", product=TOTE), facts)
+    assert fact in text
+
+
+def test_an_unrelated_far_fact_is_left_out() -> None:
+    fact = "We are a family business founded in 2019."
+    facts = (
+        Lookups()
+        .product(TOTE)
+        .add("search_business_context", {"query": "q"}, search(_snippet(fact, 0.3)))
+        .facts()
+    )
+    text = composed(reading("product_info", "tell me about the tote", product=TOTE), facts)
+    assert "2019" not in text
+
+
+def test_a_range_question_lists_what_the_shop_sells() -> None:
+    facts = Lookups().product(TOTE).product(CANVAS).facts()
+    text = composed(reading("product_info", "what do you sell?"), facts)
+    assert "Leather Tote" in text
+    assert "Canvas Tote" in text
+
+
+def test_a_range_question_plans_a_lookup_per_product() -> None:
+    calls = plan_lookups(reading("product_info", "what do you sell?"), Catalog((TOTE, CANVAS)))
+    queries = [c["args"].get("query") for c in calls if c["name"] == "find_products"]
+    assert "Leather Tote" in queries
+    assert "Canvas Tote" in queries
+
+
+def test_a_price_for_one_sku_in_stock_says_so() -> None:
+    text = composed(reading("price", product=CANVAS), Lookups().product(CANVAS).facts())
+    assert "in stock" in text

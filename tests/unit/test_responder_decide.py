@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from agents.responder.decide import ALWAYS_ESCALATE, decide, reply_confidence
+from agents.responder.decide import ALWAYS_ESCALATE, decide, group_confidence, reply_confidence
 from core.brain.understanding import INTENTS, Intent
 
 SURE: dict[str, Any] = {
@@ -104,3 +104,30 @@ def test_a_clarifying_question_is_judged_without_the_entity_doubt() -> None:
     assert reply_confidence(0.45, clarifying=False, entity_part=0.5) == 0.45
     assert reply_confidence(0.6, clarifying=True, entity_part=0.3) == 1.0
     assert reply_confidence(0.45, clarifying=True, entity_part=0.0) == 0.45
+
+
+def test_doubt_between_product_questions_does_not_stop_an_answer() -> None:
+    """ "what about silver?" scores close for availability and price; both are answered
+    with the same catalog facts, so only the gap to an order or complaint counts."""
+    scores: dict[Intent, float] = {
+        "availability": 0.41,
+        "price": 0.40,
+        "product_info": 0.39,
+        "order": 0.26,
+    }
+    assert group_confidence("availability", scores, 0.8) == pytest.approx(0.8)
+
+
+def test_a_close_complaint_keeps_the_doubt() -> None:
+    scores: dict[Intent, float] = {"availability": 0.42, "complaint": 0.39, "refund": 0.34}
+    assert group_confidence("availability", scores, 1.0) == pytest.approx(0.6)
+
+
+def test_intents_outside_an_answer_group_are_not_regrouped() -> None:
+    assert group_confidence("order", {"order": 0.9, "price": 0.2}, 1.0) is None
+    assert group_confidence("policy", {"policy": 0.9}, 1.0) is None
+
+
+def test_a_greeting_is_judged_against_everything_else() -> None:
+    scores: dict[Intent, float] = {"greeting": 0.45, "other": 0.25}
+    assert group_confidence("greeting", scores, 1.0) == pytest.approx(1.0)

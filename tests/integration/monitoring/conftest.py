@@ -67,3 +67,17 @@ def scrape(metered: LiveServer) -> Scraper:
 def instagram(pg: psycopg.Connection, settings: Settings) -> SeededConnection:
     """A fresh business with an Instagram connection."""
     return seed_connection(pg, settings, platform="instagram")
+
+
+@pytest.fixture(autouse=True)
+def settled_outbox(pg: psycopg.Connection) -> Iterator[None]:
+    """Leave no deliverable outbox rows behind: a later test's worker would otherwise
+    sweep them up and send them to its fake Graph API."""
+    started = pg.execute("SELECT now()").fetchone()
+    yield
+    assert started is not None
+    pg.execute(
+        "UPDATE outbox SET status = 'dead' "
+        "WHERE status IN ('pending', 'failed', 'sending') AND created_at >= %s",
+        (started[0],),
+    )

@@ -25,13 +25,12 @@ from core.settings import Settings
 from store.conversations.outbox import queue_message
 from store.db import create_sessionmaker, session_scope
 from store.tables.base import utcnow
-from store.tables.conversations import Conversation, Message
+from store.tables.conversations import Conversation
 from store.tables.enums import ConversationSenderType, SocialPlatform
-from store.tables.social import SocialConnection
 from tests.fakes.graph_api import FakeGraph, GraphFailure
 from tests.fakes.openai_script import Failure, Reply
 from tests.integration.monitoring.conftest import Scraper
-from tests.support.catalog import new_business
+from tests.integration.monitoring.seed import escalating_conversation
 from tests.support.conversations import (
     SeededConnection,
     customer_message,
@@ -170,35 +169,8 @@ async def test_responder_decisions_and_confidence_are_recorded(
 ) -> None:
     escalated_before = scrape.value("chidi_responder_decisions_total", action="escalated")
     confidence_before = scrape.value("chidi_responder_confidence_count", action="escalated")
-    business = await new_business(db, name="Metric Styles")
-    connection = SocialConnection(
-        business_id=business.id,
-        platform=SocialPlatform.INSTAGRAM,
-        platform_account_id=f"ig-{uuid.uuid4().hex[:10]}",
-        webhook_path_token=uuid.uuid4().hex,
-    )
-    db.add(connection)
-    await db.flush()
-    conversation = Conversation(
-        business_id=business.id,
-        social_connection_id=connection.id,
-        customer_platform_id=new_customer("ig"),
-        last_message_at=utcnow(),
-    )
-    db.add(conversation)
-    await db.flush()
-    db.add(
-        Message(
-            conversation_id=conversation.id,
-            business_id=business.id,
-            platform_message_id=f"mid-{uuid.uuid4().hex}",
-            sender_type=ConversationSenderType.CUSTOMER,
-            text_content="can I speak to a real person please",
-            platform_timestamp=utcnow(),
-        )
-    )
-    await db.flush()
-    outcome = await respond_to_conversation(db, settings, conversation.id)
+    conversation_id = await escalating_conversation(db)
+    outcome = await respond_to_conversation(db, settings, conversation_id)
     assert outcome.action == "escalated"
     assert scrape.value("chidi_responder_decisions_total", action="escalated") == (
         escalated_before + 1

@@ -8,6 +8,8 @@
  */
 
 import { api, ApiError } from "./api.js";
+import { debounce, element, when } from "./dom.js";
+import { connectLive } from "./live.js";
 import { toast } from "./toast.js";
 
 const root = document.querySelector("[data-inbox]");
@@ -38,32 +40,8 @@ const shown = new Map(); // message id -> its bubble
 
 // --- small helpers -------------------------------------------------------------------
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
 function customerName(item) {
   return item.customer_name || item.customer_platform_id;
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-
-function when(iso) {
-  const date = new Date(iso);
-  const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay ? timeFormat.format(date) : dayFormat.format(date);
-}
-
-function debounce(fn, delay) {
-  let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), delay);
-  };
 }
 
 function showError(error) {
@@ -322,29 +300,16 @@ async function reloadEverything() {
 }
 
 function connect() {
-  const source = new EventSource("/api/v1/events");
-  const on = (kind, handle) =>
-    source.addEventListener(kind, (event) => {
-      try {
-        handle(JSON.parse(event.data));
-      } catch (error) {
-        showError(error);
-      }
-    });
-  on("ready", () => {
-    liveStatus.textContent = "Live — new messages appear as they arrive";
-    root.dataset.live = "true";
-  });
-  on("resync", () => reloadEverything().catch(showError));
-  on("new_message", onNewMessage);
-  on("new_conversation", refreshList);
-  on("conversation_updated", onConversationUpdated);
-  on("notification", onNotification);
-  source.addEventListener("error", () => {
-    // The browser reconnects on its own (with Last-Event-ID); only say so meanwhile.
-    liveStatus.textContent = "Reconnecting…";
-    root.dataset.live = "false";
-  });
+  connectLive(
+    {
+      resync: () => reloadEverything().catch(showError),
+      new_message: onNewMessage,
+      new_conversation: refreshList,
+      conversation_updated: onConversationUpdated,
+      notification: onNotification,
+    },
+    { status: liveStatus, root, onError: showError },
+  );
 }
 
 connect();
