@@ -308,7 +308,7 @@ def compose_answer(
 ) -> str:
     """The local brain's answer to `request`, from this turn's tool results."""
     if request.kind == "setup":
-        return prompts.SETUP_DONE if onboarding_complete else prompts.SETUP_TODO
+        return prompts.SETUP_DONE if onboarding_complete else prompts.SETUP_PENDING
     if request.kind in _FIXED:
         return _FIXED[request.kind]
     return _COMPOSERS[request.kind](request, text, facts)

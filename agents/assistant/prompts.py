@@ -56,7 +56,7 @@ SETUP_DONE: Final = (
     "Your business setup is already complete. You can change any detail here, for example "
     '"Change my hours to 9am-6pm".'
 )
-SETUP_TODO: Final = (
+SETUP_PENDING: Final = (
     "Let's finish setting up your business profile: continue in the onboarding "
     "conversation and I'll pick up where you left off. You can also ask me questions here "
     "in the meantime."

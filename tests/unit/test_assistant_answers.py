@@ -186,7 +186,7 @@ def test_fixed_answers_and_refusals() -> None:
     assert answer("hello") == prompts.GREETING
     assert answer("thanks") == prompts.THANKS
     assert answer("what can you do") == prompts.HELP
-    assert answer("Continue my business setup", complete=False) == prompts.SETUP_TODO
+    assert answer("Continue my business setup", complete=False) == prompts.SETUP_PENDING
     assert answer("Continue my business setup") == prompts.SETUP_DONE
     assert answer("write me a poem", snippets(("Hours: 9-5", "policies", 0.1))) == prompts.OFF_TOPIC
 

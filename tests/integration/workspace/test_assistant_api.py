@@ -130,7 +130,7 @@ async def test_suggestions_lead_to_onboarding_then_to_the_profile_gaps(
         "Set my business type",
     ]
     setup = await owner.chat(FINISH_SETUP)
-    assert setup.text == prompts.SETUP_TODO
+    assert setup.text == prompts.SETUP_PENDING
 
     await set_profile(owner, {"name": "Ada Leather", "business_type": "leather goods shop"})
     finish_onboarding(pg, await business_id(owner))
