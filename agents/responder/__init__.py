@@ -26,7 +26,7 @@ from agents.responder.graph import compile_responder_graph
 from agents.responder.outcome import ResponderOutcome
 from agents.responder.state import ResponderInput
 from core.settings import Settings
-from store.conversations.batches import lock_conversation
+from store.tables.conversations import Conversation
 from tools.context import shared_session
 
 __all__ = [
@@ -54,7 +54,9 @@ async def respond_to_conversation(
     profile alone).
     """
     started = time.perf_counter()
-    conversation = await lock_conversation(session, conversation_id)
+    # Only its business is needed here; the graph's `load` step takes the row lock. A caller
+    # that already locked it (the job) has it in the session, so this costs no query.
+    conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
         return ResponderOutcome("nothing_waiting")
     services = services or ResponderServices.build(settings)
