@@ -61,7 +61,12 @@ async def _business(session: AsyncSession, business_id: uuid.UUID) -> Business:
 
 async def get_business_profile(session: AsyncSession, business_id: uuid.UUID) -> ProfileResult:
     """The profile fields as stored, the completeness score and what is still missing."""
-    profile = profile_of(await _business(session, business_id))
+    return profile_result(await _business(session, business_id))
+
+
+def profile_result(business: Business) -> ProfileResult:
+    """The business's profile as the profile tool reports it."""
+    profile = profile_of(business)
     return ProfileResult(
         profile=profile,
         completeness=completeness_score(profile),

@@ -1,4 +1,4 @@
-"""Catalog lookups for the agents, as plain async functions over a session and a business.
+"""Catalog lookups for the agents, as plain async functions over a business's catalog.
 
 The LangChain tools in `tools.toolset` call these with the business from the run-time
 context; the local brain and tests call them directly. Each raises `AppError`s for
@@ -26,8 +26,7 @@ from core.catalog_match import (
 from core.errors import Conflict, NotFound
 from core.sku import SKU_FORMAT
 from store.catalog import items as catalog_items
-from store.repositories import catalog as catalog_repo
-from store.repositories import catalog_reads
+from tools.catalog_source import CatalogSource
 from tools.product_vectors import ProductVectors
 from tools.results import (
     FindProductsResult,
@@ -43,18 +42,14 @@ MAX_RESULTS = 10
 _OPTION_NAME_ALIASES = {"colour": "color", "colours": "color", "colors": "color", "sizes": "size"}
 
 
-async def _product_with_details(
-    session: AsyncSession, business_id: uuid.UUID, product_id: uuid.UUID
-) -> CatalogProduct:
-    catalog = await catalog_reads.load_catalog(session, business_id, [product_id])
+async def _product_with_details(source: CatalogSource, product_id: uuid.UUID) -> CatalogProduct:
+    catalog = await source.products([product_id])
     if not catalog.products:
         raise NotFound("No such product.")
     return catalog.products[0]
 
 
-async def _by_sku(
-    session: AsyncSession, business_id: uuid.UUID, text: str
-) -> tuple[CatalogProduct, str] | None:
+async def _by_sku(source: CatalogSource, text: str) -> tuple[CatalogProduct, str] | None:
     """The product of the first SKU in `text` this business has, with that SKU.
 
     The whole text is a candidate when it is one word of SKU characters (a SKU such as
@@ -63,15 +58,14 @@ async def _by_sku(
     whole = text.strip()
     candidates = [whole.upper()] if SKU_FORMAT.fullmatch(whole) else []
     for candidate in dict.fromkeys([*candidates, *sku_shaped(text)]):
-        item = await catalog_repo.find_item_by_sku(session, business_id, candidate)
-        if item is not None:
-            return await _product_with_details(session, business_id, item.product_id), item.sku
+        found = await source.by_sku(candidate)
+        if found is not None:
+            return found
     return None
 
 
 async def find_products(
-    session: AsyncSession,
-    business_id: uuid.UUID,
+    source: CatalogSource,
     query: str,
     *,
     limit: int = 5,
@@ -80,7 +74,7 @@ async def find_products(
     """Products `query` refers to: by exact SKU, else by name (typos tolerated), else by
     meaning (when `product_vectors` is given)."""
     limit = max(1, min(limit, MAX_RESULTS))
-    by_sku = await _by_sku(session, business_id, query)
+    by_sku = await _by_sku(source, query)
     if by_sku is not None:
         product, sku = by_sku
         return FindProductsResult(
@@ -88,28 +82,24 @@ async def find_products(
         )
     # Known SKUs were looked up above; an unknown code's fragments name nothing.
     words = without_codes(query)
-    names = await catalog_reads.active_product_names(session, business_id)
+    names = await source.active_names()
     matches = match_products(names, words, limit=limit)
     if matches:
         return FindProductsResult(
             query=query,
-            products=await _detailed(session, business_id, matches),
+            products=await _detailed(source, matches),
             ambiguous=len(matches) > 1 and resolve_product(matches) is None,
         )
     if product_vectors is None:
         return FindProductsResult(query=query, products=[])
     ranked = await product_vectors.rank(words, names.products, limit=limit)
     semantic = [ProductMatch(p, round(score * 100, 1), "semantic") for p, score in ranked]
-    return FindProductsResult(query=query, products=await _detailed(session, business_id, semantic))
+    return FindProductsResult(query=query, products=await _detailed(source, semantic))
 
 
-async def _detailed(
-    session: AsyncSession, business_id: uuid.UUID, matches: Sequence[ProductMatch]
-) -> list[ProductInfo]:
+async def _detailed(source: CatalogSource, matches: Sequence[ProductMatch]) -> list[ProductInfo]:
     """ProductInfo for each match, in the matches' order, with options and items loaded."""
-    catalog = await catalog_reads.load_catalog(
-        session, business_id, [m.product.id for m in matches]
-    )
+    catalog = await source.products([m.product.id for m in matches])
     return [
         ProductInfo.of(
             catalog.by_id[m.product.id],
@@ -121,27 +111,23 @@ async def _detailed(
     ]
 
 
-async def resolve_named_product(
-    session: AsyncSession, business_id: uuid.UUID, product: str
-) -> CatalogProduct:
+async def resolve_named_product(source: CatalogSource, product: str) -> CatalogProduct:
     """The one product `product` names: an id, a SKU, or a name (typos tolerated).
 
     Raises NotFound when nothing matches and a 409 `ambiguous_product` naming the
     candidates when several fit equally well.
     """
     try:
-        return await _product_with_details(session, business_id, uuid.UUID(product.strip()))
+        return await _product_with_details(source, uuid.UUID(product.strip()))
     except ValueError:
         pass
-    by_sku = await _by_sku(session, business_id, product)
+    by_sku = await _by_sku(source, product)
     if by_sku is not None:
         return by_sku[0]
-    matches = match_products(
-        await catalog_reads.active_product_names(session, business_id), without_codes(product)
-    )
+    matches = match_products(await source.active_names(), without_codes(product))
     chosen = resolve_product(matches)
     if chosen is not None:
-        return await _product_with_details(session, business_id, chosen.product.id)
+        return await _product_with_details(source, chosen.product.id)
     if matches:
         names = [m.product.name for m in matches]
         raise Conflict(
@@ -206,8 +192,7 @@ def chosen_options(product: CatalogProduct, asked: Mapping[str, str]) -> dict[st
 
 
 async def get_inventory(
-    session: AsyncSession,
-    business_id: uuid.UUID,
+    source: CatalogSource,
     *,
     sku: str | None = None,
     product: str | None = None,
@@ -220,15 +205,15 @@ async def get_inventory(
     does come in, so the model can say so instead of guessing.
     """
     if sku:
-        item = await catalog_repo.find_item_by_sku(session, business_id, sku)
-        if item is None:
+        hit = await source.by_sku(sku)
+        if hit is None:
             raise NotFound(f"No item has the SKU '{sku.strip().upper()}'.", code="unknown_sku")
-        found = await _product_with_details(session, business_id, item.product_id)
-        match = [i for i in found.items if i.id == item.id]
+        found, stored = hit
+        match = [i for i in found.items if i.sku == stored]
         return InventoryResult(product=found.name, items=[ItemInfo.of(found, i) for i in match])
     if not product:
         raise NotFound("Say which product (or SKU) to look up.")
-    resolved = await resolve_named_product(session, business_id, product)
+    resolved = await resolve_named_product(source, product)
     chosen = chosen_options(resolved, options or {})
     matching = items_with_options(resolved, chosen, active_only=False)
     if not matching:
@@ -246,11 +231,9 @@ async def get_inventory(
     )
 
 
-async def list_options(
-    session: AsyncSession, business_id: uuid.UUID, product: str
-) -> OptionsResult:
+async def list_options(source: CatalogSource, product: str) -> OptionsResult:
     """A product's option values (sizes, colours...) and which are in stock somewhere."""
-    resolved = await resolve_named_product(session, business_id, product)
+    resolved = await resolve_named_product(source, product)
     in_stock: dict[str, list[str]] = {}
     for name, values in resolved.variants.items():
         stocked = {item.options.get(name) for item in resolved.items if item.in_stock}

@@ -12,14 +12,16 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.catalog_match import Catalog
 from store.context.vectors import ContextStore
 from store.db import session_scope
+from store.tables.businesses import Business
 from tools.product_vectors import ProductVectors
 
 Audience = Literal["responder", "assistant"]
@@ -58,6 +60,19 @@ def shared_session(session: AsyncSession) -> SessionSource:
     return use_session
 
 
+@dataclass
+class Prefetched:
+    """What the graph's first step already read, for the tools of the same run to reuse.
+
+    Filled once, by that step, before any tool runs (None: the tools read the database):
+    the business row (the profile) and a snapshot of its active catalog, which the
+    catalog tools read instead of the same rows again (`tools.catalog_source`).
+    """
+
+    business: Business | None = None
+    catalog: Catalog | None = None
+
+
 @dataclass(frozen=True)
 class ToolContext:
     """Run-time context of the tools: whose data, how to reach it, and for whom.
@@ -70,7 +85,8 @@ class ToolContext:
     - `product_vectors`: cached product embeddings for `find_products`' semantic
       fallback (None: no semantic fallback);
     - `audience`: "assistant" (the owner) may change the profile, "responder" (customers)
-      may not.
+      may not;
+    - `prefetched`: rows this run has read already (see `Prefetched`).
     """
 
     business_id: uuid.UUID
@@ -78,3 +94,4 @@ class ToolContext:
     context_store: ContextStore | None = None
     product_vectors: ProductVectors | None = None
     audience: Audience = "responder"
+    prefetched: Prefetched = field(default_factory=Prefetched)

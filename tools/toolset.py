@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.business_profile import ProfileField
 from core.errors import AppError
 from tools import business, catalog
+from tools.catalog_source import CatalogSource, DatabaseCatalog, SnapshotCatalog
 from tools.context import ToolContext
 from tools.results import ToolError
 
@@ -48,6 +49,21 @@ def _failure(name: str, exc: Exception) -> ToolOutput:
     )
 
 
+async def _with_catalog(
+    name: str, context: ToolContext, work: Callable[[CatalogSource], Awaitable[BaseModel]]
+) -> ToolOutput:
+    """Run `work` over the run's catalog snapshot when there is one, else the database."""
+    snapshot = context.prefetched.catalog
+    if snapshot is None:
+        return await _with_session(
+            name, context, lambda session: work(DatabaseCatalog(session, context.business_id))
+        )
+    try:
+        return _output(await work(SnapshotCatalog(snapshot, context.business_id, context.sessions)))
+    except Exception as exc:
+        return _failure(name, exc)
+
+
 async def _with_session(
     name: str, context: ToolContext, work: Callable[[AsyncSession], Awaitable[BaseModel]]
 ) -> ToolOutput:
@@ -70,12 +86,11 @@ async def find_products_tool(
     """Find this business's products that the words refer to: exact SKU, name (typos are
     fine) or meaning. Returns each product's price range, stock and options."""
     context = runtime.context
-    return await _with_session(
+    return await _with_catalog(
         "find_products",
         context,
-        lambda session: catalog.find_products(
-            session,
-            context.business_id,
+        lambda source: catalog.find_products(
+            source,
             query,
             limit=limit,
             product_vectors=context.product_vectors,
@@ -98,12 +113,10 @@ async def get_inventory_tool(
     """Price, stock and whether it is on sale, for a SKU or for a product's SKUs that
     have the given options (all its SKUs when no options are given)."""
     context = runtime.context
-    return await _with_session(
+    return await _with_catalog(
         "get_inventory",
         context,
-        lambda session: catalog.get_inventory(
-            session, context.business_id, sku=sku, product=product, options=options
-        ),
+        lambda source: catalog.get_inventory(source, sku=sku, product=product, options=options),
     )
 
 
@@ -114,10 +127,8 @@ async def list_options_tool(
 ) -> ToolOutput:
     """The sizes, colours and other options of a product, and which values are in stock."""
     context = runtime.context
-    return await _with_session(
-        "list_options",
-        context,
-        lambda session: catalog.list_options(session, context.business_id, product),
+    return await _with_catalog(
+        "list_options", context, lambda source: catalog.list_options(source, product)
     )
 
 
@@ -166,6 +177,8 @@ async def get_business_profile_tool(runtime: Runtime) -> ToolOutput:
     """The business profile (name, type, products overview, audience, social handles,
     goals, policies), how complete it is and what is still missing."""
     context = runtime.context
+    if context.prefetched.business is not None:
+        return _output(business.profile_result(context.prefetched.business))
     return await _with_session(
         "get_business_profile",
         context,

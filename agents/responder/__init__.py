@@ -26,6 +26,7 @@ from agents.responder.graph import compile_responder_graph
 from agents.responder.outcome import ResponderOutcome
 from agents.responder.state import ResponderInput
 from core.settings import Settings
+from store.conversations.batches import Batch
 from store.tables.conversations import Conversation
 from tools.context import shared_session
 
@@ -46,17 +47,20 @@ async def respond_to_conversation(
     settings: Settings,
     conversation_id: uuid.UUID,
     services: ResponderServices | None = None,
+    *,
+    batch: Batch | None = None,
 ) -> ResponderOutcome:
     """Take up the conversation's waiting customer messages in one decision (flushes only).
 
     `services` are the worker's long-lived embedding model, chat model and stores; without
     them they are built from the settings (no context store: policies come from the
-    profile alone).
+    profile alone). `batch`: the conversation and its waiting messages, when the caller
+    has locked and read them in this transaction already (the job has).
     """
     started = time.perf_counter()
     # Only its business is needed here; the graph's `load` step takes the row lock. A caller
     # that already locked it (the job) has it in the session, so this costs no query.
-    conversation = await session.get(Conversation, conversation_id)
+    conversation = batch.conversation if batch else await session.get(Conversation, conversation_id)
     if conversation is None:
         return ResponderOutcome("nothing_waiting")
     services = services or ResponderServices.build(settings)
@@ -70,6 +74,6 @@ async def respond_to_conversation(
         settings=settings,
         services=services,
     )
-    final = await _GRAPH.ainvoke(ResponderInput(conversation_id, started), context=context)
+    final = await _GRAPH.ainvoke(ResponderInput(conversation_id, started, batch), context=context)
     outcome = final.get("outcome")
     return outcome if isinstance(outcome, ResponderOutcome) else ResponderOutcome("nothing_waiting")

@@ -9,7 +9,7 @@ a model's arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_openai import ChatOpenAI
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,7 @@ from core.chat_model import get_chat_model
 from core.embeddings import ProviderEmbeddings, get_embeddings
 from core.settings import Settings
 from store.context.vectors import ContextStore
+from store.repositories.catalog_cache import CatalogCache
 from tools.context import ToolContext
 from tools.product_vectors import ProductVectors
 
@@ -28,13 +29,15 @@ class ResponderServices:
     """The long-lived parts of a responder: build once per process, share across jobs.
 
     `chat_model` None selects the local brain; `context_store` None leaves policy answers
-    to the profile's own policies (no search of the business's context).
+    to the profile's own policies (no search of the business's context); `catalog_cache`
+    keeps each business's catalog between decisions while it is unchanged.
     """
 
     embeddings: ProviderEmbeddings
     chat_model: ChatOpenAI | None = None
     context_store: ContextStore | None = None
     product_vectors: ProductVectors | None = None
+    catalog_cache: CatalogCache = field(default_factory=CatalogCache)
 
     @classmethod
     def build(

@@ -20,11 +20,10 @@ from agents.responder.state import ResponderState
 from agents.responder.steps import Context, Update, timed
 from agents.responder.understand import MODEL_FAILURES, read_locally, read_with_model
 from core.brain.understanding import Understanding
-from store.conversations.batches import lock_conversation, mark_handled, waiting_messages
+from store.conversations.batches import mark_handled, take_up
 from store.conversations.history import earlier_customer_texts
-from store.repositories.catalog_reads import load_catalog
+from store.repositories.catalog_cache import business_with_stamp
 from store.tables.base import utcnow
-from store.tables.businesses import Business
 from store.tables.conversations import Message
 from store.tables.enums import MessageContentType
 
@@ -68,11 +67,12 @@ def _stickers_only(waiting: list[Message]) -> bool:
 @timed("load")
 async def load(state: ResponderState, runtime: Context) -> Update:
     """Take up the waiting messages and load what the reading needs."""
-    session = runtime.context.session
-    conversation = await lock_conversation(session, state.conversation_id)
-    if conversation is None:
+    context = runtime.context
+    session = context.session
+    batch = state.batch or await take_up(session, state.conversation_id)
+    if batch is None:
         return {"outcome": ResponderOutcome("nothing_waiting")}
-    waiting = await waiting_messages(session, conversation)
+    conversation, waiting = batch.conversation, batch.waiting
     if not waiting:
         return {"outcome": ResponderOutcome("nothing_waiting")}
     await mark_handled(session, conversation, waiting, utcnow())
@@ -84,11 +84,15 @@ async def load(state: ResponderState, runtime: Context) -> Update:
     }
     if conversation.status in HANDLED_BY_PEOPLE:
         return update  # the gate stops here; nothing else is needed
-    business = await session.get(Business, conversation.business_id)
-    assert business is not None  # the conversation's foreign key guarantees it
+    found = await business_with_stamp(session, conversation.business_id)
+    assert found is not None  # the conversation's foreign key guarantees it
+    business, stamp = found
+    catalog = await context.services.catalog_cache.catalog(session, business.id, stamp)
+    # The tools of this run read these instead of the same rows again.
+    context.prefetched.business, context.prefetched.catalog = business, catalog
     update["business_name"] = business.name
     update["threshold"] = business.confidence_threshold
-    update["catalog"] = await load_catalog(session, conversation.business_id)
+    update["catalog"] = catalog
     update["history"] = await earlier_customer_texts(
         session, conversation, waiting[0], limit=HISTORY_MESSAGES
     )

@@ -22,6 +22,7 @@ from agents.responder.outcome import ResponderOutcome
 from agents.responder.verify import Verification
 from core.brain.understanding import Understanding
 from core.catalog_match import Catalog
+from store.conversations.batches import Batch
 from store.tables.businesses import DEFAULT_CONFIDENCE_THRESHOLD
 from store.tables.conversations import AiResponseLog, Conversation, Message
 
@@ -39,6 +40,8 @@ class ResponderInput:
     """The conversation whose waiting customer messages are taken up."""
     started: float
     """`time.perf_counter()` when the decision began (for `processing_time_ms`)."""
+    batch: Batch | None = None
+    """The conversation and its waiting messages, when the caller took them up already."""
 
 
 @dataclass

@@ -48,6 +48,22 @@ def superseded(
     return any(m.created_at > trigger.created_at for m in waiting)
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A conversation, row-locked by this transaction, and its waiting messages."""
+
+    conversation: Conversation
+    waiting: list[Message]
+
+
+async def take_up(session: AsyncSession, conversation_id: uuid.UUID) -> Batch | None:
+    """Lock the conversation and read its waiting messages (None: no such conversation)."""
+    conversation = await lock_conversation(session, conversation_id)
+    if conversation is None:
+        return None
+    return Batch(conversation, await waiting_messages(session, conversation))
+
+
 async def lock_conversation(
     session: AsyncSession, conversation_id: uuid.UUID
 ) -> Conversation | None:

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Float, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store.tables.base import created_at, timestamptz, updated_at, uuid_pk
@@ -60,5 +60,10 @@ class Business(SQLModel, table=True):
         ),
     )
     onboarding_completed_at: datetime | None = Field(default=None, sa_column=timestamptz())
+    # Bumped by triggers whenever the business's catalog changes (migration 0006): what
+    # an in-memory copy of the catalog compares itself with.
+    catalog_version: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default=text("0"))
+    )
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()

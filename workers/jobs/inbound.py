@@ -15,13 +15,7 @@ from typing import Any
 
 from agents.responder import ResponderServices, respond_to_conversation
 from core.analytics import track_decision
-from store.conversations.batches import (
-    Waiting,
-    conversations_waiting,
-    lock_conversation,
-    superseded,
-    waiting_messages,
-)
+from store.conversations.batches import Waiting, conversations_waiting, superseded, take_up
 from store.tables.base import utcnow
 from workers.enqueue import enqueue_reply
 from workers.jobs.context import context_store
@@ -51,21 +45,19 @@ async def process_inbound_message(
     settings = worker_context(ctx)["settings"]
     trigger = uuid.UUID(trigger_message_id) if trigger_message_id else None
     async with job_session(ctx) as session:
-        conversation = await lock_conversation(session, uuid.UUID(conversation_id))
-        if conversation is None:
+        batch = await take_up(session, uuid.UUID(conversation_id))
+        if batch is None:
             return "gone"
-        waiting = [
-            Waiting(m.id, m.created_at) for m in await waiting_messages(session, conversation)
-        ]
+        conversation = batch.conversation
         if superseded(
-            waiting,
+            [Waiting(m.id, m.created_at) for m in batch.waiting],
             trigger,
             utcnow(),
             max_wait=timedelta(seconds=settings.responder_max_wait_seconds),
         ):
             return "superseded"
         outcome = await respond_to_conversation(
-            session, settings, conversation.id, responder_services(ctx)
+            session, settings, conversation.id, responder_services(ctx), batch=batch
         )
     track_decision(
         worker_context(ctx)["analytics"],

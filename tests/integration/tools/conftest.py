@@ -23,7 +23,8 @@ from store.catalog.drafts import ItemDraft
 from store.context.vectors import ContextStore
 from tests.integration.context.conftest import context_store, local_embeddings
 from tests.support.catalog import new_business, new_product
-from tools.context import ToolContext, shared_session
+from store.repositories.catalog_reads import load_catalog
+from tools.context import Prefetched, ToolContext, shared_session
 from tools.product_vectors import ProductVectors
 from tools.toolset import ASSISTANT_TOOLS
 
@@ -43,6 +44,14 @@ class Shop:
 
     business_id: uuid.UUID
     context: ToolContext
+
+    async def after_change(self, session: AsyncSession) -> Shop:
+        """The shop as a new run sees it after a catalog change: a context reading a
+        snapshot gets a fresh one (a run's snapshot is taken when the run starts)."""
+        if self.context.prefetched.catalog is None:
+            return self
+        snapshot = await load_catalog(session, self.business_id)
+        return replace(self, context=replace(self.context, prefetched=Prefetched(catalog=snapshot)))
 
 
 async def seed_catalog(session: AsyncSession) -> uuid.UUID:
@@ -129,18 +138,27 @@ async def seed_rival(session: AsyncSession) -> uuid.UUID:
     return business.id
 
 
-@pytest.fixture
+@pytest.fixture(params=["database", "snapshot"])
 async def shop(
-    db: AsyncSession, context_store: ContextStore, local_embeddings: LocalEmbeddings
+    request: pytest.FixtureRequest,
+    db: AsyncSession,
+    context_store: ContextStore,
+    local_embeddings: LocalEmbeddings,
 ) -> Shop:
-    """The seeded boutique, with the assistant's context (the owner's audience)."""
+    """The seeded boutique, with the assistant's context (the owner's audience); the
+    catalog tools read the database, or (as in a responder run) a snapshot of the active
+    catalog taken first — every tool test runs both ways and must answer the same."""
     business_id = await seed_catalog(db)
+    prefetched = Prefetched()
+    if request.param == "snapshot":
+        prefetched.catalog = await load_catalog(db, business_id)
     context = ToolContext(
         business_id=business_id,
         sessions=shared_session(db),
         context_store=context_store,
         product_vectors=ProductVectors(local_embeddings),
         audience="assistant",
+        prefetched=prefetched,
     )
     return Shop(business_id, context)
 

@@ -119,6 +119,7 @@ async def test_get_inventory_reports_an_item_taken_off_sale(shop: Shop, db: Asyn
     item = await catalog_repo.find_item_by_sku(db, shop.business_id, "BAG-BLK")
     assert item is not None
     await catalog_repo.update_item(db, shop.business_id, item.id, {"is_active": False})
+    shop = await shop.after_change(db)
     inventory = (await call_tool(shop.context, "get_inventory", sku="BAG-BLK")).artifact
     assert isinstance(inventory, InventoryResult)
     assert [(i.is_active, i.in_stock) for i in inventory.items] == [(False, False)]
