@@ -1,7 +1,9 @@
 """The settings pages: /settings/integrations (connected accounts) and /settings/account.
 
 Integrations is a shell `integrations.js` fills from the social-connections API (connect
-WhatsApp by form, Instagram through Meta's OAuth dialog, disconnect). The account page
+WhatsApp by form, Instagram through Meta's OAuth dialog, disconnect); Meta's dialog comes
+back here through the OAuth callback, whose outcome the page states
+(`instagram_outcome.py`). The account page
 changes the name through `PUT /api/v1/users/me` (`account.js`) and the password by a form
 post here, through the same auth service as every other client (`AuthGateway`): the
 current password is checked by signing in with it (that extra session is ended at once),
@@ -16,17 +18,21 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
 from api.auth.deps import client_ip
-from api.deps import SettingsDep
-from api.pages.auth import PageUser
+from api.deps import SessionDep, SettingsDep
+from api.pages.auth import PageBusiness, PageUser
 from api.pages.cookies import request_session
 from api.pages.csrf import csrf_valid
 from api.pages.gotrue import AuthGateway, AuthRefused, AuthUnavailable
+from api.pages.instagram_outcome import Notice, notice_for, read_outcome
 from api.pages.messages import UNAVAILABLE, FormError, auth_error, password_mismatch
 from api.pages.render import render
 from api.pages.routes_auth import FORM_EXPIRED, FormText
+from store.conversations import connections
+from store.tables.businesses import Business
 from store.tables.users import User
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +46,34 @@ async def settings_home(user: PageUser) -> Response:
     return RedirectResponse("/settings/integrations", 303)
 
 
+async def _instagram_notice(
+    request: Request, session: AsyncSession, business: Business
+) -> Notice | None:
+    """What the page says about the Instagram connection it was sent back from, if any."""
+    query = request.query_params
+    outcome = read_outcome(query.get("instagram"), query.getlist("account"), query.get("reason"))
+    if outcome is None:
+        return None
+    wanted = set(outcome.account_ids)
+    rows = await connections.list_active(session, business.id) if wanted else []
+    names = [row.display_name or row.platform_account_id for row in rows if row.id in wanted]
+    return notice_for(outcome, names)
+
+
 @router.get("/settings/integrations")
-async def integrations(request: Request, user: PageUser, settings: SettingsDep) -> Response:
-    """The connected accounts, with the forms to connect more."""
-    context = {"embedded": settings.meta_embedded}
+async def integrations(
+    request: Request,
+    user: PageUser,
+    business: PageBusiness,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """The connected accounts, with the forms to connect more, and the outcome of an
+    Instagram connection when Meta's dialog sent the owner back here."""
+    context = {
+        "embedded": settings.meta_embedded,
+        "instagram_notice": await _instagram_notice(request, session, business),
+    }
     return render(request, "settings/integrations.html", context, user=user)
 
 

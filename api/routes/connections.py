@@ -3,20 +3,27 @@
 Every route is scoped to the caller's business; another business's connection answers
 404. Secrets go straight into encrypted columns and never come back out. The Instagram
 OAuth callback is reached by a browser redirect from Meta (no bearer token), so the
-business travels in a signed, expiring, single-use `state`.
+business travels in a signed, expiring, single-use `state`; the browser is sent on to the
+integrations page with the outcome (`api/pages/instagram_outcome.py`).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from redis.asyncio import Redis
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.deps import AppStateDep, CurrentBusiness, RedisDep, SessionDep
+from api.pages.instagram_outcome import connected_url, failed_url, wants_json
 from api.schemas.connections import (
     ConnectionCreated,
     ConnectionPublic,
@@ -36,6 +43,7 @@ from store.tables.enums import SocialPlatform
 from store.tables.social import SocialConnection
 
 router = APIRouter(prefix="/api/v1/social_connections", tags=["social connections"])
+log = logging.getLogger("chidi.connections")
 
 OAUTH_STATE_TTL_SECONDS = 600
 _STATE_SALT = "chidi.instagram-oauth.v1"
@@ -209,8 +217,29 @@ async def _granted_accounts(
     return accounts
 
 
-@router.get("/instagram/oauth/callback", response_model=InstagramConnected)
+@dataclass(frozen=True)
+class _MetaAnswer:
+    """The query Meta's dialog redirects back with."""
+
+    code: str | None
+    state: str | None
+    error: str | None
+    error_description: str | None
+
+
+@router.get(
+    "/instagram/oauth/callback",
+    response_model=InstagramConnected,
+    responses={
+        303: {
+            "description": "A browser (the default): sent to /settings/integrations with "
+            "the outcome (`?instagram=connected&account=<id>…` or "
+            "`?instagram=failed&reason=<code>`)."
+        }
+    },
+)
 async def instagram_oauth_callback(
+    request: Request,
     session: SessionDep,
     state: AppStateDep,
     redis: RedisDep,
@@ -218,16 +247,35 @@ async def instagram_oauth_callback(
     oauth_state: Annotated[str | None, Query(alias="state")] = None,
     error: str | None = None,
     error_description: str | None = None,
-) -> InstagramConnected:
+) -> InstagramConnected | Response:
     """Meta redirects here after consent: exchange the code for a long-lived token and
-    connect every Instagram professional account linked to the owner's Pages."""
-    settings = state.settings
-    business_id = await _redeem_state(oauth_state, settings, redis)
-    if error or not code:
-        raise BadRequest(
-            f"Instagram was not connected: {error_description or error or 'no code'}.",
-            code="oauth_denied",
-        )
+    connect every Instagram professional account linked to the owner's Pages.
+
+    The owner's browser is sent back to the integrations page with the outcome; a caller
+    that asks for `Accept: application/json` gets the connections (with their verify
+    tokens) or the error as JSON instead."""
+    answer = _MetaAnswer(code, oauth_state, error, error_description)
+    if wants_json(request.headers.get("accept")):
+        return await _connect_instagram(session, state.settings, redis, answer)
+    try:
+        connected = await _connect_instagram(session, state.settings, redis, answer)
+    except AppError as exc:
+        await session.rollback()
+        log.info("instagram not connected", extra={"code": exc.code})
+        return RedirectResponse(failed_url(exc.code), status.HTTP_303_SEE_OTHER)
+    ids = [created.connection.id for created in connected.connections]
+    return RedirectResponse(connected_url(ids), status.HTTP_303_SEE_OTHER)
+
+
+async def _connect_instagram(
+    session: AsyncSession, settings: Settings, redis: Redis, answer: _MetaAnswer
+) -> InstagramConnected:
+    """Redeem the state, trade the code for tokens and save every granted account."""
+    business_id = await _redeem_state(answer.state, settings, redis)
+    code = answer.code
+    if answer.error or not code:
+        reason = answer.error_description or answer.error or "no code"
+        raise BadRequest(f"Instagram was not connected: {reason}.", code="oauth_denied")
     async with httpx.AsyncClient() as http:
         try:
             accounts = await _granted_accounts(settings, http, code)

@@ -204,6 +204,18 @@ async def update_status(
     return await _detail(session, business.id, conversation_id)
 
 
+@router.post("/{conversation_id}/read")
+async def mark_read(
+    conversation_id: uuid.UUID, business: CurrentBusiness, session: SessionDep
+) -> ConversationDetailOut:
+    """Mark the conversation read (`unread_count` 0): the inbox calls this when the owner
+    opens it and when new customer messages arrive while it is open. Repeating it changes
+    nothing; other open dashboards hear of it as `conversation_updated`."""
+    conversation = await _locked(session, business.id, conversation_id)
+    await takeover.mark_read(session, conversation)
+    return await _detail(session, business.id, conversation_id)
+
+
 @router.post("/{conversation_id}/notes")
 async def add_note(
     conversation_id: uuid.UUID, body: NoteIn, business: CurrentBusiness, session: SessionDep

@@ -4,7 +4,8 @@ A person's reply takes the conversation over: it is stored and queued through th
 (delivered by the worker like any reply; on Instagram after 24 hours with the HUMAN_AGENT
 tag), the customer messages waiting for the bot are marked handled (the person answered
 them), and the status becomes `active_human`, so the responder stores new messages and
-stays quiet until the owner hands the conversation back (`active_ai`).
+stays quiet until the owner hands the conversation back (`active_ai`). Opening a
+conversation in the inbox marks it read (`mark_read`), as replying does.
 
 Each function locks the conversation row, like the responder's job, so an owner's action
 and a bot decision on the same conversation never interleave. Every function takes the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -128,7 +130,7 @@ async def reply_by_hand(
     if not queued.created:
         return queued  # a retried request: already sent once
     await mark_handled(session, conversation, await waiting_messages(session, conversation), now)
-    await _mark_read(session, conversation)
+    await mark_read(session, conversation)
     await change_status(
         session,
         business_id=conversation.business_id,
@@ -141,19 +143,30 @@ async def reply_by_hand(
     return queued
 
 
-async def _mark_read(session: AsyncSession, conversation: Conversation) -> None:
+async def mark_read(session: AsyncSession, conversation: Conversation) -> bool:
+    """Mark a locked conversation read (the owner saw or answered its customer messages);
+    False if nothing was unread.
+
+    Every open dashboard hears of it (`conversation_updated` with `unread_count` 0), so
+    the unread badge clears in the owner's other tabs too. Nothing changes and nothing is
+    announced when it was already read, so repeating it is free.
+    """
     if conversation.unread_count == 0:
-        return
+        return False
     await run(
         session,
         "UPDATE conversations SET unread_count = 0, updated_at = now() "
         "WHERE id = :id AND business_id = :business_id",
         {"id": conversation.id, "business_id": conversation.business_id},
     )
+    # The row was written behind the ORM's back: keep the loaded object truthful without
+    # marking it dirty (which would write it again).
+    set_committed_value(conversation, "unread_count", 0)
     announce(
         session,
         live.conversation_updated(conversation.business_id, conversation.id, unread_count=0),
     )
+    return True
 
 
 async def set_status(

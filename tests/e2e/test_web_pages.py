@@ -111,10 +111,11 @@ async def test_connecting_and_disconnecting_accounts(live_server: LiveServer, pa
     assert handshake.status == 200
     assert await handshake.text() == "4242"
 
-    # Instagram goes through Meta's dialog (the built-in fake consents at once).
+    # Instagram goes through Meta's dialog (the built-in fake consents at once) and comes
+    # back here (tests/e2e/test_web_instagram.py has the details).
     await page.get_by_role("button", name="Connect Instagram").click()
-    await page.wait_for_url("**/instagram/oauth/callback**")
-    await page.goto(f"{live_server.url}/settings/integrations")
+    await expect(page.locator("[data-instagram-notice]")).to_contain_text("Instagram connected")
+    await expect(page).to_have_url(f"{live_server.url}/settings/integrations")
     await expect(page.locator(".connection")).to_have_count(2)
     instagram = page.locator(".connection", has_text="Instagram")
     await expect(instagram).to_contain_text("/api/v1/webhooks/instagram/")

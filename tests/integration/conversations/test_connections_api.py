@@ -200,6 +200,12 @@ async def test_the_same_number_again_refreshes_the_connection(
 # --- Instagram OAuth -----------------------------------------------------------------------
 
 
+# A caller of the callback that wants JSON rather than the browser's redirect to the page.
+API_CALLER = {"Accept": "application/json"}
+# What Chromium sends when Meta's dialog redirects it.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
 async def _consent(authorization_url: str) -> str:
     """Follow Meta's dialog (the fake consents at once); the callback URL it redirects to."""
     async with httpx.AsyncClient() as browser:
@@ -227,9 +233,9 @@ async def test_instagram_oauth_connects_the_granted_account(
     assert "instagram_manage_messages" in query["scope"][0]
 
     callback = await _consent(start.json()["authorization_url"])
-    async with httpx.AsyncClient() as browser:  # Meta's redirect carries no bearer token
-        connected = await browser.get(callback)
-        replayed = await browser.get(callback)
+    async with httpx.AsyncClient(headers=API_CALLER) as caller:  # no bearer token
+        connected = await caller.get(callback)
+        replayed = await caller.get(callback)
     assert connected.status_code == 200, connected.text
     [created] = connected.json()["connections"]
     assert created["connection"]["platform"] == "instagram"
@@ -254,9 +260,9 @@ async def test_instagram_oauth_refuses_bad_states_and_denials(
         await meta_owner.client.get("/api/v1/social_connections/instagram/oauth/initiate")
     ).json()
     state = parse_qs(urlsplit(start["authorization_url"]).query)["state"][0]
-    async with httpx.AsyncClient() as browser:
-        forged = await browser.get(callback, params={"code": "x", "state": state + "x"})
-        denied = await browser.get(
+    async with httpx.AsyncClient(headers=API_CALLER) as caller:
+        forged = await caller.get(callback, params={"code": "x", "state": state + "x"})
+        denied = await caller.get(
             callback,
             params={
                 "error": "access_denied",
@@ -273,7 +279,68 @@ async def test_embedded_instagram_oauth_runs_on_the_built_in_fake(
 ) -> None:
     start = (await owner.client.get("/api/v1/social_connections/instagram/oauth/initiate")).json()
     assert start["authorization_url"].startswith(f"{live_server.url}/fake-graph/")
-    async with httpx.AsyncClient() as browser:
-        connected = await browser.get(await _consent(start["authorization_url"]))
+    async with httpx.AsyncClient(headers=API_CALLER) as caller:
+        connected = await caller.get(await _consent(start["authorization_url"]))
     assert connected.status_code == 200, connected.text
     assert connected.json()["connections"][0]["connection"]["simulated"] is True
+
+
+# --- The callback in a browser (the default) -----------------------------------------------
+
+
+def _outcome(response: httpx.Response) -> dict[str, list[str]]:
+    """Where the callback sent the browser: the integrations page and its query."""
+    assert response.status_code == 303, response.text
+    location = urlsplit(response.headers["location"])
+    assert (location.scheme, location.netloc, location.path) == ("", "", "/settings/integrations")
+    return parse_qs(location.query)
+
+
+async def test_a_browser_is_sent_back_to_the_integrations_page_with_what_was_connected(
+    meta_owner: Owner, pg: psycopg.Connection
+) -> None:
+    start = (
+        await meta_owner.client.get("/api/v1/social_connections/instagram/oauth/initiate")
+    ).json()
+    callback = await _consent(start["authorization_url"])
+    async with httpx.AsyncClient(headers=BROWSER) as browser:
+        connected = _outcome(await browser.get(callback))
+        replayed = _outcome(await browser.get(callback))
+    [account] = connected.pop("account")
+    assert connected == {"instagram": ["connected"]}
+    assert one(pg, "SELECT platform::text FROM social_connections WHERE id = %s", account) == (
+        "instagram"
+    )
+    listed = (await meta_owner.client.get("/api/v1/social_connections")).json()
+    assert [c["id"] for c in listed] == [account]
+    assert replayed == {"instagram": ["failed"], "reason": ["oauth_state_used"]}
+
+
+async def test_a_browser_is_told_why_instagram_was_not_connected(
+    meta_owner: Owner, meta_server: LiveServer
+) -> None:
+    callback = f"{meta_server.url}/api/v1/social_connections/instagram/oauth/callback"
+
+    async def state() -> str:
+        start = await meta_owner.client.get("/api/v1/social_connections/instagram/oauth/initiate")
+        url: str = start.json()["authorization_url"]
+        return parse_qs(urlsplit(url).query)["state"][0]
+
+    async with httpx.AsyncClient() as browser:  # no Accept header at all: still a browser
+        denied = await browser.get(
+            callback,
+            params={
+                "error": "access_denied",
+                "error_description": "<b>x</b>",
+                "state": await state(),
+            },
+        )
+        forged = await browser.get(callback, params={"code": "x", "state": (await state()) + "x"})
+        refused = await browser.get(
+            callback, params={"code": "never-issued", "state": await state()}
+        )
+    assert _outcome(denied) == {"instagram": ["failed"], "reason": ["oauth_denied"]}
+    assert _outcome(forged) == {"instagram": ["failed"], "reason": ["oauth_state_invalid"]}
+    assert _outcome(refused) == {"instagram": ["failed"], "reason": ["provider_error"]}
+    listed = (await meta_owner.client.get("/api/v1/social_connections")).json()
+    assert listed == []

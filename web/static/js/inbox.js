@@ -1,7 +1,8 @@
 /**
  * The inbox: the conversation list (filters, search, unread and escalation marks) and the
  * open conversation's chat (bubbles, take over / hand back / resolve, replies, notes), all
- * kept live over the owner's event stream (GET /api/v1/events) without a reload.
+ * kept live over the owner's event stream (GET /api/v1/events) without a reload. The open
+ * conversation is marked read while the owner looks at it.
  *
  * The stream opens before anything is read over REST, so no change falls between the two;
  * a `resync` (or a reconnect after a gap the server cannot replay) reads everything again.
@@ -258,7 +259,34 @@ async function addNote(event) {
   }
 }
 
+// --- read marks --------------------------------------------------------------------------
+
+// The open conversation is read while the owner can see it: on opening, and again as new
+// customer messages arrive. A hidden tab waits until it is shown. The server announces the
+// change, so the unread badge clears in every open inbox (this one included) over the stream.
+let readPending = false;
+
+async function markRead() {
+  readPending = false;
+  try {
+    await api(`/api/v1/conversations/${openId}/read`, { method: "POST" });
+  } catch (error) {
+    // Only the badge is at stake: it stays, and the next message or visit tries again.
+    if (!(error instanceof ApiError)) throw error;
+  }
+}
+
+const markReadSoon = debounce(() => markRead().catch(showError), REFRESH_DELAY_MS);
+
+function readWhenSeen() {
+  if (document.visibilityState === "visible") markReadSoon();
+  else readPending = true;
+}
+
 if (openId) {
+  document.addEventListener("visibilitychange", () => {
+    if (readPending && document.visibilityState === "visible") markReadSoon();
+  });
   for (const button of chat.actions) button.addEventListener("click", () => changeStatus(button));
   chat.reply.addEventListener("submit", sendReply);
   chat.reply.querySelector("textarea").addEventListener("keydown", (event) => {
@@ -276,6 +304,7 @@ function onNewMessage({ conversation_id: id, message }) {
   refreshList();
   if (id !== openId) return;
   addMessage(message);
+  if (message.sender_type === "customer") readWhenSeen();
   // Live events carry no confidence; the stored reply has it.
   if (message.sender_type === "ai_bot") loadMessages().catch(showError);
 }
@@ -295,6 +324,7 @@ function onNotification(notice) {
 }
 
 async function reloadEverything() {
+  if (openId) readWhenSeen();
   await loadList();
   if (openId) await loadConversation();
 }

@@ -1,7 +1,8 @@
 /**
  * Integrations: the connected accounts (webhook URL, token health), connecting WhatsApp by
  * form (the answer's webhook URL and verify token are shown once), Instagram through
- * Meta's OAuth dialog, and disconnecting after a confirmation.
+ * Meta's OAuth dialog (which comes back here, the outcome stated by the server), and
+ * disconnecting after a confirmation.
  */
 
 import { api, ApiError } from "./api.js";
@@ -156,6 +157,22 @@ function confirmDisconnect(connection) {
   );
 }
 
+/**
+ * The outcome of Meta's dialog, stated by the server from the address it came back to: read
+ * out (focused), then the address is cleaned so a reload or a shared link does not repeat it.
+ */
+function showInstagramOutcome() {
+  const notice = root.querySelector("[data-instagram-notice]");
+  if (!notice) return;
+  history.replaceState(null, "", location.pathname);
+  notice.querySelector("[data-dismiss-notice]").addEventListener("click", () => {
+    notice.remove();
+    igButton.focus();
+  });
+  notice.focus();
+}
+
+showInstagramOutcome();
 waForm.addEventListener("submit", connectWhatsApp);
 igButton.addEventListener("click", connectInstagram);
 loadConnections().catch((error) => toast(error.message, "error"));

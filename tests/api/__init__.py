@@ -1,0 +1,1 @@
+"""Pure rules of the API and the pages, tested without servers."""
