@@ -59,6 +59,15 @@ STOPWORDS: Final = frozenset(
 _NEGATIONS: Final = frozenset("not dont doesnt didnt wont cant cannot never".split())
 _SUBJECTS: Final = frozenset("i we you u they it he she".split())
 _NOT_BEFORE_SUBJECT: Final = frozenset("is are was were am have has had got".split())
+# "will the backpack fit", "does the dress fit": after an auxiliary and a determined noun
+# comes the verb. Only verbs that are also words of product names ("Slim Fit", "Power
+# Charge") need telling apart; "will the pink backpack" has an adjective there instead.
+_AUXILIARIES: Final = frozenset("will would can could does do did should shall may might".split())
+_DETERMINERS: Final = frozenset("the this that these those my your its".split())
+_NAME_VERBS: Final = frozenset(
+    """fit fits suit suits last lasts match matches work works run runs charge charges hold
+    holds stretch stretches shrink shrinks fade fades wash washes""".split()
+)
 # Units written after a number: a measure ("128GB", "500ml", "65W", "6.7inch"), not a code.
 MEASURE_UNITS: Final = frozenset(
     """ml cl l ltr litre litres liter liters kg g mg lb lbs oz cm mm m km ft in inch inches
@@ -68,6 +77,26 @@ _MEASURE: Final = re.compile(
     r"\d+(?:[.,]\d+)?(?:" + "|".join(sorted(MEASURE_UNITS, key=len, reverse=True)) + ")",
     re.IGNORECASE,
 )
+# How a unit of an option value may be written -> the one spelling compared ("50 pcs" is
+# the option "50 pieces", "1L" the option "1 litre").
+_UNIT_SPELLINGS: Final[dict[str, str]] = {
+    **dict.fromkeys("piece pieces pcs pc pce".split(), "piece"),
+    **dict.fromkeys("l lt ltr ltrs litre litres liter liters".split(), "litre"),
+    **dict.fromkeys("cl centilitre centilitres centiliter centiliters".split(), "cl"),
+    **dict.fromkeys("ml millilitre millilitres milliliter milliliters".split(), "ml"),
+    **dict.fromkeys("g gm gram grams gramme grammes".split(), "g"),
+    **dict.fromkeys("kg kgs kilo kilos kilogram kilograms".split(), "kg"),
+    **dict.fromkeys("pack packs pk".split(), "pack"),
+    **dict.fromkeys("inch inches".split(), "inch"),
+    **{unit: unit for unit in ("gb", "tb", "mah", "w")},
+}
+_JOINED_MEASURE: Final = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+_NUMBER_WORDS: Final[dict[str, str]] = {
+    word: str(number)
+    for number, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+} | {"half": "0.5", "fifty": "50", "hundred": "100", "twenty": "20", "thirty": "30"}
 COLOUR_WORDS: Final = frozenset(
     """black white red blue green yellow orange purple pink brown grey gray gold silver beige
     cream navy maroon burgundy khaki olive teal turquoise tan nude ivory multicolour
@@ -266,11 +295,15 @@ def message_tokens(text: str) -> list[str]:
 
 def _used_as_verb(words: Sequence[str], position: int) -> bool:
     """Whether the word at `position` stands where English puts a verb: right after a
-    negation, or after a subject pronoun that no copula or "have" precedes."""
+    negation, after a subject pronoun that no copula or "have" precedes, or after an
+    auxiliary and a determined noun ("will the backpack fit")."""
     before = words[max(position - 2, 0) : position]
     if not before:
         return False
     if before[-1] in _NEGATIONS:
+        return True
+    after_noun = position >= 3 and words[position - 3] in _AUXILIARIES
+    if after_noun and before[0] in _DETERMINERS and words[position] in _NAME_VERBS:
         return True
     return before[-1] in _SUBJECTS and not (len(before) == 2 and before[0] in _NOT_BEFORE_SUBJECT)
 
@@ -456,9 +489,36 @@ def without_codes(text: str) -> str:
 
 def canonical_option(text: str) -> str:
     """An option value as compared: folded, with size/colour spellings unified
-    ("Medium" and "med" -> "m", "blk" -> "black", "gray" -> "grey")."""
-    folded = fold(text)
+    ("Medium" and "med" -> "m", "blk" -> "black", "gray" -> "grey") and a measure written
+    one way ("50 pcs", "50 pieces" -> "50 piece"; "1L", "1 liter" -> "1 litre")."""
+    folded = " ".join(_with_units(fold(text).split()))
     return OPTION_SYNONYMS.get(folded, folded)
+
+
+def _with_units(words: Sequence[str]) -> list[str]:
+    """Words with every measure as a number and one spelling of its unit: "50pcs" and
+    "50 pieces" -> "50", "piece"; "1l", "one litre" -> "1", "litre".
+
+    A unit written apart from its number counts only as a word of two letters or more
+    ("2 L shirts" is two shirts in size L, "1l" one litre), and a number word ("one")
+    only right before a unit.
+    """
+    out: list[str] = []
+    for position, word in enumerate(words):
+        joined = _JOINED_MEASURE.fullmatch(word)
+        if joined is not None and joined.group(2) in _UNIT_SPELLINGS:
+            out += [joined.group(1), _UNIT_SPELLINGS[joined.group(2)]]
+            continue
+        after_number = bool(out) and out[-1].replace(".", "", 1).isdigit()
+        if after_number and len(word) > 1 and word in _UNIT_SPELLINGS:
+            out.append(_UNIT_SPELLINGS[word])
+            continue
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if word in _NUMBER_WORDS and len(following) > 1 and following in _UNIT_SPELLINGS:
+            out.append(_NUMBER_WORDS[word])
+            continue
+        out.append(word)
+    return out
 
 
 @dataclass(frozen=True)
@@ -472,7 +532,7 @@ class _Word:
 def _canonical_words(text: str) -> list[_Word]:
     """The folded words of `text` with spellings unified, two-word synonyms ("extra
     large") joined first."""
-    words = fold(text).split()
+    words = _with_units(fold(text).split())
     out: list[_Word] = []
     index = 0
     while index < len(words):

@@ -6,7 +6,9 @@ tools found nothing, the answer says so and how to add it. Nothing is made up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
@@ -15,9 +17,10 @@ from agents.assistant.facts import TurnFacts
 from agents.assistant.plan import named_product
 from agents.assistant.requests import OwnerRequest
 from agents.profile_edits import ProfileEdit, describe_edit, target_label
-from core.brain.policy_topics import POLICY_TOPICS, policy_topics
+from core.brain.policy_topics import POLICY_TOPICS, gives_address, policy_topics
 from core.brain.slang import expand
 from core.business_profile import FIELD_LABELS, PROFILE_FIELDS, describe_value, is_filled
+from core.catalog_match import tokens
 from tools.results import (
     ContextSearchResult,
     ContextSnippet,
@@ -34,9 +37,19 @@ from tools.results import (
 # A context snippet this similar to the question is about it (FINDINGS.md: related
 # sentences score 0.46 and up with MiniLM, unrelated ones 0.12 and below).
 CONTEXT_CUTOFF: Final = 0.4
+# A snippet on the policy topic the question names may be this far from the question as a
+# whole ("What address do customers pick up from?" is 0.31 from "Our kitchen is at ...").
+ON_TOPIC_CUTOFF: Final = 0.25
+# What a snippet's ranking gains per content word it shares with the question, for being
+# on the question's topic, and for stating an address asked for: the embedding alone ranks
+# sentences by their overall gist, not by whether they say what was asked.
+SHARED_WORD_WEIGHT: Final = 0.03
+ON_TOPIC_WEIGHT: Final = 0.1
+ADDRESS_WEIGHT: Final = 0.15
 # A second snippet this close to the nearest one is quoted with it.
 SECOND_SNIPPET_GAP: Final = 0.05
 MAX_LISTED: Final = 10
+_ASKS_WHERE: Final = re.compile(r"\b(?:address|where|located|location|directions?)\b")
 
 
 def money(amount: Decimal) -> str:
@@ -52,46 +65,90 @@ def _options(options: Mapping[str, str]) -> str:
     return ", ".join(options.values())
 
 
-def best_snippet(facts: TurnFacts, sources: Sequence[str] | None = None) -> ContextSnippet | None:
-    """The most similar context snippet found this turn, if it is about the question."""
+@dataclass(frozen=True)
+class _Question:
+    """What a snippet is ranked against: the question's words, topics and whether it asks
+    for a place."""
+
+    words: frozenset[str]
+    topics: frozenset[str]
+    asks_where: bool
+
+    @classmethod
+    def of(cls, text: str, topic: str | None = None) -> _Question:
+        expanded = expand(text)
+        topics = set(policy_topics(expanded)) | ({topic} if topic else set())
+        return cls(frozenset(tokens(text)), frozenset(topics), bool(_ASKS_WHERE.search(expanded)))
+
+    def on_topic(self, snippet: ContextSnippet) -> bool:
+        """Whether the snippet is about a policy topic the question names."""
+        return bool(self.topics & _snippet_topics(snippet))
+
+    def rank(self, snippet: ContextSnippet) -> float:
+        """The snippet's similarity, plus what it shares with the question."""
+        shared = len(self.words & set(tokens(snippet.text)))
+        rank = snippet.score + SHARED_WORD_WEIGHT * shared
+        if self.on_topic(snippet):
+            rank += ON_TOPIC_WEIGHT
+        if self.asks_where and gives_address(expand(snippet.text)):
+            rank += ADDRESS_WEIGHT
+        return rank
+
+    def fits(self, snippet: ContextSnippet) -> bool:
+        """Near enough to the question, or to the topic it names, to be quoted."""
+        cutoff = ON_TOPIC_CUTOFF if self.on_topic(snippet) else CONTEXT_CUTOFF
+        return snippet.score >= cutoff
+
+
+def _snippet_topics(snippet: ContextSnippet) -> set[str]:
+    expanded = expand(snippet.text)
+    return set(policy_topics(expanded)) | ({"location"} if gives_address(expanded) else set())
+
+
+def best_snippet(
+    facts: TurnFacts, sources: Sequence[str] | None = None, question: str = ""
+) -> ContextSnippet | None:
+    """The context snippet found this turn that best answers the question, if any is
+    about it: ranked by similarity and by what it shares with the question."""
     found = facts.last("search_business_context", ContextSearchResult)
     if found is None:
         return None
+    asked = _Question.of(question)
     fitting = [
         s
         for s in found.snippets
-        if s.score >= CONTEXT_CUTOFF and (sources is None or s.source_field in sources)
+        if asked.fits(s) and (sources is None or s.source_field in sources)
     ]
-    return max(fitting, key=lambda s: s.score, default=None)
+    return max(fitting, key=asked.rank, default=None)
 
 
 def context_answer(
-    facts: TurnFacts, sources: Sequence[str] | None = None, topic: str | None = None
+    facts: TurnFacts,
+    sources: Sequence[str] | None = None,
+    topic: str | None = None,
+    question: str = "",
 ) -> str | None:
-    """The owner's own words on the question: the nearest snippet, and a second one about
-    as near or, for a policy `topic`, near enough and on that topic too (where we
-    deliver, then where we do not); None when nothing is near."""
-    best = best_snippet(facts, sources)
+    """The owner's own words on the question: the best snippet, and a second one about
+    as near or, for a policy topic, near enough and on that topic too (where we deliver,
+    then where we do not); None when nothing is near."""
+    asked = _Question.of(question, topic)
+    best = best_snippet(facts, sources, question)
     if best is None:
         return None
     found = facts.last("search_business_context", ContextSearchResult)
+    shared_topics = asked.topics & _snippet_topics(best)
 
     def also(snippet: ContextSnippet) -> bool:
-        if best.score - snippet.score <= SECOND_SNIPPET_GAP:
+        if best.score - snippet.score <= SECOND_SNIPPET_GAP and snippet.score >= CONTEXT_CUTOFF:
             return True
-        return (
-            topic is not None
-            and snippet.score >= CONTEXT_CUTOFF
-            and topic in policy_topics(expand(snippet.text))
-            and topic in policy_topics(expand(best.text))
-        )
+        return asked.fits(snippet) and bool(shared_topics & _snippet_topics(snippet))
 
     seconds = [
         s
         for s in (found.snippets if found else [])
         if s.text != best.text and (sources is None or s.source_field in sources) and also(s)
     ]
-    seconds.sort(key=lambda s: -s.score)
+    seconds.sort(key=asked.rank, reverse=True)
     return prompts.CONTEXT_LEAD + " ".join([best.text, *(s.text for s in seconds[:1])])
 
 
@@ -215,14 +272,29 @@ def _product_line(product: ProductInfo) -> str:
     )
 
 
+def _priced_items(inventory: InventoryResult) -> str:
+    """The SKUs with the options asked about: price first, then stock."""
+    lines = [f"{inventory.product} ({_options(inventory.options_asked)}):"]
+    for item in inventory.items[:MAX_LISTED]:
+        options = f" ({_options(item.options)})" if item.options else ""
+        sale = "" if item.is_active else ", not on sale"
+        lines.append(
+            f"- {item.sku}{options}: {money(item.price)}, {item.stock_quantity} in stock{sale}"
+        )
+    return "\n".join(lines)
+
+
 def answer_catalog(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
     """The products the question names, with prices and stock; else the profile's overview."""
     found = facts.last("find_products", FindProductsResult)
+    inventory = facts.last("get_inventory", InventoryResult)
+    if inventory is not None and named_product(found) is not None:
+        return _priced_items(inventory)
     if found is not None and found.products:
         lines = ["Here's what I found in your catalog:"]
         lines.extend(_product_line(p) for p in found.products[:MAX_LISTED])
         return "\n".join(lines)
-    told = context_answer(facts, sources=("fact",))
+    told = context_answer(facts, sources=("fact",), question=text)
     if told is not None:
         return told
     overview = _profile(facts).get("products_services_overview")
@@ -266,7 +338,10 @@ def answer_policy(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
         if is_filled(policies.get(aspect)):
             return f"Your {label}: {policies[aspect]}."
         told = context_answer(
-            facts, sources=("fact",), topic=aspect if aspect in POLICY_TOPICS else None
+            facts,
+            sources=("fact",),
+            topic=aspect if aspect in POLICY_TOPICS else None,
+            question=text,
         )
         if told is not None:
             return told
@@ -274,7 +349,7 @@ def answer_policy(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
         return f'You haven\'t set your {label} yet. To add it, say: "{example}".'
     if is_filled(policies):
         return f"Your policies: {describe_value('policies', policies)}."
-    told = context_answer(facts)
+    told = context_answer(facts, question=text)
     if told is not None:
         return told
     return "You haven't set any policies yet. Tell me your opening hours, delivery and returns."
@@ -282,7 +357,7 @@ def answer_policy(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
 
 def answer_other(request: OwnerRequest, text: str, facts: TurnFacts) -> str:
     """What the business context says about the question, or a polite refusal."""
-    return context_answer(facts) or prompts.OFF_TOPIC
+    return context_answer(facts, question=text) or prompts.OFF_TOPIC
 
 
 Composer = Callable[[OwnerRequest, str, TurnFacts], str]

@@ -132,8 +132,19 @@ def next_calls(request: OwnerRequest, text: str, facts: TurnFacts) -> list[Plann
     if request.kind == "policy":
         return _plan_policy(request, text, facts)
     if request.kind == "catalog" and facts.facts:
-        return _plan_catalog_miss(text, facts)
+        return _plan_catalog_options(text, facts) or _plan_catalog_miss(text, facts)
     return [] if facts.facts else _first_round(request, text)
+
+
+def _plan_catalog_options(text: str, facts: TurnFacts) -> list[PlannedCall]:
+    """A question about one product in named options ("what do I charge for the 50 piece
+    platter?") is answered by those SKUs, not the product's whole price range."""
+    product = named_product(facts.last("find_products", FindProductsResult))
+    if product is None or "get_inventory" in facts.tools:
+        return []
+    if not options_in_text(text, product.options):
+        return []
+    return [inventory_call(product, text)]
 
 
 def _plan_catalog_miss(text: str, facts: TurnFacts) -> list[PlannedCall]:

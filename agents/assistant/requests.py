@@ -52,7 +52,8 @@ _STOCK: Final = re.compile(
     r"\b(?:how many|stock|in stock|inventory|left|units?|quantity|qty|available|availability)\b"
 )
 _CATALOG: Final = re.compile(
-    r"\b(?:products?|catalog(?:ue)?|sell|selling|items?|price|prices|cost|costs|how much|"
+    r"\b(?:products?|catalog(?:ue)?|sell|selling|items?|price|prices|priced|cost|costs|how much|"
+    r"charge|charging|"
     r"sizes?|colou?rs?|options?|variants?|skus?|menu)\b"
 )
 _POLICY: Final = re.compile(

@@ -54,7 +54,8 @@ _PLATFORM: Final = re.compile(
 _URL: Final = re.compile(
     r"(?:https?://)?(?:www\.)?(instagram\.com|tiktok\.com|twitter\.com|x\.com|facebook\.com|"
     r"fb\.com|wa\.me)/(@?[A-Za-z0-9._]+)|"
-    r"((?:https?://|www\.)[^\s,;]+|\b[a-z0-9-]+\.(?:com\.ng|com|ng|co|shop|store|net|org|africa)"
+    r"((?:https?://|www\.)[^\s,;]+|(?<![@\w.])[a-z0-9-]+\.(?:com\.ng|com|ng|co|shop|store|net|org|"
+    r"africa)"
     r"\b(?!\.\w)(?:/[^\s,;]*)?)",
     re.IGNORECASE,
 )

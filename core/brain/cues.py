@@ -57,6 +57,7 @@ _BOUGHT: Final = (
     r"\b(?:i|we) (?:just |already |recently )?(?:bought|ordered|purchased|received|got)\b|"
     r"\byou (?:sent|delivered|gave)\b|\bmy (?:order|purchase)\b"
 )
+_WARRANTY: Final = r"\b(?:warrant(?:y|ies|ee)|guarantee[ds]?)\b"
 # Asking whether the shop takes returns or gives refunds at all.
 _RETURNS_ASKED: Final = (
     r"\b(?:returns?|refunds?|exchanges?) polic(?:y|ies)|\b(?:do|does|can|will) you (?:\w+ )?"
@@ -207,6 +208,79 @@ CUES: Final[tuple[Cue, ...]] = (
         r"(?:does|do|can|will) (?!you\b|i\b|we\b|they\b)(?:\w+ ){1,3}?(?:have|come with|run|"
         r"support|charge|work with|connect to|include|contain|last))\b",
         WEAK,
+        # what a product "comes with" is part of it, but a warranty is the shop's promise
+        unless=_WARRANTY,
+    ),
+    _cue(
+        "product_info",
+        "asks a product's condition",
+        r"\b(?:refurbished|refurb|brand new|second ?hand|fairly used|uk used|tokunbo|"
+        r"pre ?owned|open box|(?:new|used|original|fake) or (?:new|used|refurbished|original|"
+        r"fake|copy|replica)|(?:is|are) (?:it|they|this|these|those|the \w+) (?:new|used|"
+        r"original|authentic|a copy|replicas?))\b",
+        STRONG,
+    ),
+    _cue(
+        "product_info",
+        "asks what the products are like",
+        r"\b(?:are|is) (?:all )?(?:your|ur|the) (?:\w+ )?(?:products|items|goods|things|"
+        r"stuffs?)\b(?! (?:available|in stock|still|left|on sale|delivered|sent))",
+        STRONG,
+    ),
+    _cue(
+        "product_info",
+        "asks what a product can do",
+        r"\b(?:does|do|can|will|would) (?!you\b|i\b|we\b|u\b|my order\b|delivery\b)"
+        r"(?:\w+ ){1,4}?(?:support|work with|connect to|connect with|pair with|charge|"
+        r"run on|play|hold)\b|\bcompatible with\b|\bwork(?:s)? with (?:my|an?|the)\b",
+        STRONG,
+    ),
+    _cue(
+        "product_info",
+        "asks how a product tastes or feels",
+        r"\b(?:(?:is|are) (?:it|they|this|that|these|those|the \w+(?: \w+)?) (?:very |too |so |"
+        r"really |quite |a bit |a little |not )?|how )(?:spicy|peppery|hot|sweet|sour|salty|"
+        r"bitter|oily|soft|hard|heavy|light|thick|thin|tight|loose|sticky|strong|mild|fresh|"
+        r"comfortable|durable|fragrant|greasy|filling|crunchy|big|small)\b",
+        WEAK,
+    ),
+    _cue(
+        "policy",
+        "asks about a warranty",
+        _WARRANTY,
+        WEAK,
+        # "how much is it and does it have warranty?" is a price question first; the
+        # warranty is answered alongside from the business's words
+        unless=r"\b(?:how much|price|prices|cost|costs|available|in stock)\b",
+    ),
+    _cue(
+        "policy",
+        "asks how far ahead to order",
+        r"\bhow (?:early|far ahead|far in advance|long before|many days (?:before|ahead|in "
+        r"advance))\b|\b(?:in advance|ahead of time|(?:advance|how much|minimum|hours?|days?|"
+        r"weeks?) notice|notice (?:do you need|is needed|for|before))\b",
+        STRONG,
+        unless=r"\bmy (?:order|package|parcel)\b",
+    ),
+    _cue(
+        "policy",
+        "asks what happens if they order",
+        r"\bif (?:i|we) (?:order|buy|pay|place (?:an |the |my )?order)\w*\b(?: \w+){0,6}? "
+        r"(?:will|would|when|how (?:long|soon)|can|do|does)\b",
+        STRONG,
+        # "if I buy three, will you give a discount?" is a price question
+        unless=r"\b(?:discount|price|prices|cost|costs|how much|cheaper)\b",
+    ),
+    _cue(
+        "other",
+        "tries to instruct or unmask the assistant",
+        r"\b(?:ignore|forget|disregard|override)\b(?: \w+){0,4}? (?:instructions?|rules?|"
+        r"prompts?|programming|you are|that you)\b|\b(?:system prompt|your (?:instructions|"
+        r"prompt|programming))\b|\binstructions? (?:were |did |do )?(?:you|u) (?:given|get|got|"
+        r"have|follow)|\b(?:you|u) (?:were |are )?(?:instructed|programmed)\b|"
+        r"\bwhat (?:ai |language )?model are you\b|\bpretend "
+        r"(?:to be|you are)\b|\bjailbreak\b|\bdeveloper mode\b",
+        STRONG,
     ),
     _cue(
         "other",
@@ -259,18 +333,35 @@ def cues_in(expanded: str) -> list[Cue]:
     return [cue for cue in CUES if cue.fires(expanded)]
 
 
+# "any chapman in 1 litre?", "hello, any black slides left": asking whether there is any
+# of a product (not "any discount?", "any update on my order?").
+_ANY_OF: Final = re.compile(
+    r"^(?:(?:hi|hello|hey|please|abeg|boss|sir|ma|good (?:morning|afternoon|evening))\W+)*"
+    r"(?:do you have |is there |are there |you have )?any\b(?! (?:discount|promo|offer|deal|"
+    r"sale|update|news|delivery|review|problem|issue|info|information|idea|reason|difference|"
+    r"way|chance|recommendation|suggestion|other)\b)"
+)
+
+
 def context_cues(
-    *, topics: tuple[str, ...], names_product: bool, sentiment: SentimentReading
+    *,
+    topics: tuple[str, ...],
+    names_product: bool,
+    sentiment: SentimentReading,
+    expanded: str = "",
 ) -> list[Cue]:
     """Cues from what the other steps found rather than from words of the message.
 
     - a policy topic ("delivery", "hours") in a message that names no product points to a
       policy question (weak: "my order has not been delivered" is still a complaint);
+    - a message opening with "any" and naming a product asks whether there is any of it;
     - negative words said angrily (capitals, "!!") point to a complaint, strongly.
     """
     found: list[Cue] = []
     if topics and not names_product:
         found.append(Cue("policy", "names a policy topic, no product", _FOUND_ELSEWHERE, WEAK))
+    if names_product and _ANY_OF.search(expanded):
+        found.append(Cue("availability", "asks for any of a product", _FOUND_ELSEWHERE, STRONG))
     if sentiment.label == "negative" and sentiment.angry:
         found.append(Cue("complaint", "negative and angry", _FOUND_ELSEWHERE, STRONG))
     return found

@@ -7,7 +7,9 @@ the same product. On top of it, this module decides which product the message is
 2. else the best name match, when it is clearly ahead (`resolve_product`);
 3. else, among name matches tied with the best, the only one that has an option the
    message names ("how much for the red dress": two dresses, one comes in red);
-4. else, when the message names no product at all, the product of the newest earlier
+4. else, among those tied, the only one still named when the customer's own things ("my
+   laptop") are left out;
+5. else, when the message names no product at all, the product of the newest earlier
    message that named one ("what about in black?"), with that message's options kept
    unless this one names others.
 """
@@ -56,6 +58,9 @@ TIE_MARGIN: Final = 8.0
 # "2nd", "5ft6"); measures ("250ml", "128GB") are `catalog_match.is_measure`.
 _NOT_SKU: Final = re.compile(r"\d+(?:am|pm|k|st|nd|rd|th|pcs|x|yrs?|ft\d*)", re.IGNORECASE)
 _SIZE_SAID: Final = re.compile(r"\bsize ([a-z0-9]+)\b")
+# A thing the customer says is theirs ("my laptop", "our car"): the word after a
+# possessive.
+_POSSESSED: Final = re.compile(r"\b(?:my|our|his|her|their)\s+[\w-]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def unknown_skus(catalog: Catalog, text: str) -> tuple[str, ...]:
 
 
 def _mention(catalog: Catalog, text: str) -> _Mention:
-    """The product `text` itself is about (steps 1-3 of the module docstring)."""
+    """The product `text` itself is about (steps 1-4 of the module docstring)."""
     skus = tuple(skus_in_text(catalog, text))
     matches = tuple(match_products(catalog, text))
     sku_products = {p.id: p for p, _ in skus}
@@ -137,7 +142,26 @@ def _mention(catalog: Catalog, text: str) -> _Mention:
     by_option = _tie_broken_by_option(text, matches)
     if by_option is not None and not skus:
         return _Mention(by_option, "option", skus, matches, _options(text, by_option))
+    not_owned = _tie_broken_by_possession(catalog, text, matches)
+    if not_owned is not None and not skus:
+        return _Mention(not_owned, "name", skus, matches, _options(text, not_owned))
     return _Mention(None, None, skus, matches)
+
+
+def _tie_broken_by_possession(
+    catalog: Catalog, text: str, matches: Sequence[ProductMatch]
+) -> CatalogProduct | None:
+    """Among products tied with the best name match, the only one still named when the
+    customer's own things are left out: in "can the charger charge my laptop?" the laptop
+    is theirs, so the charger is asked about, not the Laptop Sleeve."""
+    if len(matches) < 2:
+        return None
+    tied = {m.product.id for m in matches if matches[0].score - m.score < TIE_MARGIN}
+    rest = _POSSESSED.sub(" ", text)
+    if rest == text:
+        return None
+    named = [m.product for m in match_products(catalog, rest) if m.product.id in tied]
+    return named[0] if len(named) == 1 else None
 
 
 def _tie_broken_by_option(text: str, matches: Sequence[ProductMatch]) -> CatalogProduct | None:

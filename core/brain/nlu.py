@@ -92,7 +92,9 @@ def read(
     # A product carried over from history does not make "and do you deliver to Ibadan?"
     # a question about it: the policy cue looks at what this message names.
     names_own_product = names_product and entities.product_found_by != "history"
-    context = context_cues(topics=topics, names_product=names_own_product, sentiment=felt)
+    context = context_cues(
+        topics=topics, names_product=names_own_product, sentiment=felt, expanded=expanded
+    )
     reading = classify(index, vector, expanded, names_product=names_product, context=context)
     if previous_vector is not None and history and is_follow_up(expanded):
         previous = classify(index, previous_vector, expand(history[-1]), names_product=True)

@@ -88,6 +88,33 @@ def test_a_policy_comes_from_the_profile_else_from_a_fact_else_how_to_add_it() -
     )
 
 
+def test_the_snippet_that_says_what_was_asked_outranks_a_closer_paraphrase() -> None:
+    pickup = ("Customers outside the island can pick up from our bakery.", "fact", 0.36)
+    paying = ("We take POS at pickup.", "fact", 0.35)
+    address = ("Our bakery is at 4 Akin Adesola Street, Victoria Island.", "fact", 0.31)
+    reply = answer(
+        "where do people pick up their orders?", profile({}), snippets(pickup, paying, address)
+    )
+    assert reply.startswith(prompts.CONTEXT_LEAD + address[0])
+    assert pickup[0] in reply
+    # off the question's topic, a snippet this far from it is not quoted at all
+    hours = ("We open at 8am.", "fact", 0.31)
+    assert prompts.CONTEXT_LEAD not in answer("where do we deliver?", profile({}), snippets(hours))
+
+
+def test_a_price_in_named_options_is_that_skus_price() -> None:
+    text = "what do I charge for the brown leather bag?"
+    found = FindProductsResult(query=text, products=[BAG])
+    inventory = InventoryResult(
+        product="Leather Bag",
+        options_asked={"Color": "Brown"},
+        items=[item("BAG-BRN", 4, color="Brown")],
+    )
+    assert answer(text, ("find_products", found), ("get_inventory", inventory)) == (
+        "Leather Bag (Brown):\n- BAG-BRN (Brown): 45,000.00, 4 in stock"
+    )
+
+
 def test_stock_is_added_up_over_the_skus_on_sale() -> None:
     text = "How many black leather bags do I have?"
     found = ("find_products", FindProductsResult(query=text, products=[BAG]))

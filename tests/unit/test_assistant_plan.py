@@ -52,6 +52,26 @@ def test_a_stock_question_finds_the_product_then_its_skus_with_the_options_named
     assert plan(text, found) == []
 
 
+def test_a_price_question_naming_options_looks_up_those_skus() -> None:
+    tray = BAG.model_copy(
+        update={"name": "Party Tray", "options": {"Size": ["25 pieces", "50 pieces"]}}
+    )
+    text = "what do I charge for the 50 pcs party tray?"
+    assert plan(text) == [
+        PlannedCall("find_products", {"query": text}),
+        PlannedCall("get_business_profile"),
+    ]
+    found = facts(("find_products", FindProductsResult(query=text, products=[tray])))
+    assert plan(text, found) == [
+        PlannedCall("get_inventory", {"product": tray.id, "options": {"Size": "50 pieces"}})
+    ]
+    found.facts.append(Fact("get_inventory", {}, ToolError(error="x")))
+    assert plan(text, found) == []
+    whole = "what do I charge for the party tray?"
+    found = facts(("find_products", FindProductsResult(query=whole, products=[tray])))
+    assert plan(whole, found) == []
+
+
 def test_a_sku_is_looked_up_by_sku_and_a_guess_by_meaning_is_not_looked_up() -> None:
     by_sku = BAG.model_copy(update={"matched_by": "sku", "sku": "BAG-BLK"})
     text = "is BAG-BLK in stock"

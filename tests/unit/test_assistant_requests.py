@@ -23,6 +23,8 @@ from agents.profile_edits import ProfileEdit
         ("anything I need to restock?", "low_stock"),
         ("what products do I sell?", "catalog"),
         ("how much is the hoodie", "catalog"),
+        ("what do we charge for the large tray?", "catalog"),
+        ("what is the hoodie priced at", "catalog"),
         ("what is my instagram handle?", "profile"),
         ("summarize my business profile", "profile"),
         ("hi", "greeting"),

@@ -56,6 +56,16 @@ def test_business_types(text: str, kind: str) -> None:
         ),
         ("tiktok @adatok and instagram @ada_ig", {"instagram": "@ada_ig", "tiktok": "@adatok"}),
         ("@ada", {"instagram": "@ada"}),
+        # A handle with a dot is not a website's domain ("@shop.ng" is not shop.ng).
+        (
+            "our tiktok is @ada.closet.ng and ig @adacloset",
+            {"instagram": "@adacloset", "tiktok": "@ada.closet.ng"},
+        ),
+        (
+            "TikTok: @kemi.styles.co, site kemistyles.com",
+            {"tiktok": "@kemi.styles.co", "website": "kemistyles.com"},
+        ),
+        ("email hello@adastyles.com", {}),
         ("wa.me/2348031234567", {"whatsapp": "2348031234567"}),
         ("we're not really online yet", {}),
     ],
