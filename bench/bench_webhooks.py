@@ -383,6 +383,13 @@ def main() -> None:
     parser.add_argument("--e2e-seconds", type=float, default=20.0)
     parser.add_argument("--debounce", type=float, default=0.0)
     parser.add_argument("--worker-processes", type=int, default=1)
+    parser.add_argument(
+        "--query-cache",
+        type=int,
+        default=0,
+        help="EMBEDDING_QUERY_CACHE_SIZE for the worker; off by default, because the mix "
+        "repeats a few texts and a cache would answer almost every embedding from memory",
+    )
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-ack", action="store_true")
     parser.add_argument("--database", default=DATABASE, help="emptied and migrated first")
@@ -406,6 +413,7 @@ def main() -> None:
         "META_GRAPH_BASE_URL": fake_server.url,
         "ENVIRONMENT": "development",
         "RESPONDER_DEBOUNCE_SECONDS": str(args.debounce),
+        "EMBEDDING_QUERY_CACHE_SIZE": str(args.query_cache),
         "CHANNEL_SEND_RATE_PER_SECOND": "1000",
         "CHANNEL_SEND_BURST": "200",
     }
@@ -414,7 +422,7 @@ def main() -> None:
     print(
         f"API: uvicorn --workers {args.workers}; arq worker processes: "
         f"{args.worker_processes}; {os.cpu_count()} CPUs; LOG_LEVEL=WARNING; "
-        f"debounce {args.debounce}s"
+        f"debounce {args.debounce}s; query cache {args.query_cache}"
     )
     try:
         api = (

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # "auto": OpenAI embeddings when an OpenAI key is set, else the local model. "local" keeps
     # the local model even with a key (for chat-only OpenAI-compatible servers).
     embedding_provider: Literal["auto", "local", "openai"] = "auto"
+    # Query vectors a worker remembers (core.embeddings.QueryCache); 0 turns it off.
+    embedding_query_cache_size: int = Field(default=4096, ge=0)
 
     sentry_dsn: str | None = None
     posthog_api_key: SecretStr | None = None

@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.analytics import Analytics
 from core.brain.intents import example_index
-from core.embeddings import ProviderEmbeddings, get_embeddings
+from core.embeddings import ProviderEmbeddings, QueryCache, get_embeddings
 from core.logs import configure_logging
 from core.metrics import observe_job, snapshot
 from core.sentry import init_sentry
@@ -73,6 +73,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     # Jobs' committed changes reach owners' dashboards as live events (store.events).
     configure_publisher(sessionmaker, RedisEventPublisher(ctx["redis"]))
     embeddings = get_embeddings(settings)
+    if settings.embedding_query_cache_size:
+        # Replies embed their message more than once, and customers repeat themselves.
+        embeddings = QueryCache(embeddings, settings.embedding_query_cache_size)
     # A responder job holds a pooled connection (its session, with the conversation's row
     # lock) while its context search takes another. On the same pool, max_jobs jobs
     # holding every connection would each wait for a second one until the pool timeout

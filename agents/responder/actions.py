@@ -48,7 +48,9 @@ async def _queue(
     key: str,
     log_row: AiResponseLog,
 ) -> QueuedMessage:
-    """Flush the log row, then queue `text` to the customer, pointing at it."""
+    """Flush the log row, then queue `text` to the customer, pointing at it. The caller
+    links the row to the message last (`_link`), so the log row is updated once, at the
+    end, instead of again at every flush in between."""
     connection = await connections.by_id(session, conversation.social_connection_id)
     assert connection is not None  # the conversation's foreign key guarantees it
     session.add(log_row)
@@ -63,8 +65,11 @@ async def _queue(
         now=utcnow(),
         ai_log_id=log_row.id,
     )
-    log_row.generated_message_id = queued.message_id
     return queued
+
+
+def _link(log_row: AiResponseLog, queued: QueuedMessage) -> None:
+    log_row.generated_message_id = queued.message_id
 
 
 async def send_reply(
@@ -87,6 +92,7 @@ async def send_reply(
         actor=StatusActor.AI,
         reason="CHIDI answered.",
     )
+    _link(log_row, queued)
     return ResponderOutcome("responded", outbox_ids=(queued.outbox_id,), log_id=log_row.id)
 
 
@@ -127,6 +133,7 @@ async def escalate(
             link=f"{settings.public_url.rstrip('/')}/conversations/{conversation.id}",
         ),
     )
+    _link(log_row, queued)
     return ResponderOutcome("escalated", outbox_ids=(queued.outbox_id,), log_id=log_row.id)
 
 

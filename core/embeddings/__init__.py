@@ -10,5 +10,12 @@ from core.embeddings.base import ProviderEmbeddings
 from core.embeddings.factory import get_embeddings
 from core.embeddings.local import LocalEmbeddings
 from core.embeddings.openai_provider import OpenAIProviderEmbeddings
+from core.embeddings.query_cache import QueryCache
 
-__all__ = ["LocalEmbeddings", "OpenAIProviderEmbeddings", "ProviderEmbeddings", "get_embeddings"]
+__all__ = [
+    "LocalEmbeddings",
+    "OpenAIProviderEmbeddings",
+    "ProviderEmbeddings",
+    "QueryCache",
+    "get_embeddings",
+]

@@ -24,3 +24,7 @@ class ProviderEmbeddings(Embeddings):
     @abstractmethod
     def dimension(self) -> int:
         """The length of every vector this provider returns."""
+
+    def query_key(self, text: str) -> str:
+        """A key equal for two texts only if they get the same vector (for caches)."""
+        return text

@@ -182,6 +182,11 @@ class LocalEmbeddings(ProviderEmbeddings):
             vectors[indices] = _embed_batch(runtime, [texts[i] for i in indices])
         return vectors
 
+    def query_key(self, text: str) -> str:
+        """The text in lower case: the model is uncased (its tokenizer lower-cases first),
+        so "Hello" and "hello" have one vector."""
+        return text.lower()
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed documents (the model treats documents and queries alike)."""
         rows: list[list[float]] = self.encode(texts).tolist()

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store.conversations.sql import run
@@ -98,14 +98,11 @@ async def mark_handled(
     """Stamp the batch as taken up by one decision."""
     if not messages:
         return
-    await session.exec(
-        update(Message)
-        .where(
-            col(Message.id).in_([m.id for m in messages]),
-            col(Message.business_id) == conversation.business_id,
-        )
-        .values(handled_at=now)
-        .execution_options(synchronize_session=False)
+    await run(
+        session,
+        "UPDATE messages SET handled_at = :now, updated_at = :now "
+        "WHERE id = ANY(:ids) AND business_id = :business_id",
+        {"now": now, "ids": [m.id for m in messages], "business_id": conversation.business_id},
     )
 
 
