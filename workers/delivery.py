@@ -2,7 +2,8 @@
 
 Three short transactions, so the platform call happens outside any open transaction:
 
-1. claim (`sending`, lease) and plan — committed before anything is sent;
+1. claim (`sending`, lease; the same statement reads everything the plan needs) —
+   committed before anything is sent;
 2. the send itself (parts of a split message are recorded as they are accepted);
 3. record `sent`, or a failure: `failed` with a retry time, or `dead` with a reason the
    owner is told about (revoked token, closed window, permanent refusal).
@@ -35,19 +36,18 @@ from channels.text import split_message
 from channels.windows import InstagramPermit, can_send_free_text, instagram_permit
 from core.metrics import SEND_FAILURES
 from core.settings import Settings
-from store.conversations import connections, outbox
+from store.conversations import connections, outbox, sending
+from store.conversations.connections import SendingAccount
 from store.conversations.notify import OwnerNotice, notify_owner
+from store.conversations.sending import Claimed, OutboxRow
 from store.db import session_scope
 from store.tables.base import utcnow
-from store.tables.conversations import Conversation
 from store.tables.enums import (
     ConversationSenderType,
     OutboxKind,
     SocialPlatform,
     TokenStatus,
 )
-from store.tables.ops import OutboxMessage
-from store.tables.social import SocialConnection
 
 log = logging.getLogger("chidi.delivery")
 
@@ -81,7 +81,7 @@ class _Refusal:
 
 @dataclass(frozen=True)
 class _SendPlan:
-    connection: SocialConnection
+    connection: SendingAccount
     sender: TextSender
     recipient: str
     parts: list[str]
@@ -99,17 +99,13 @@ async def deliver(deps: DeliveryDeps, outbox_id: uuid.UUID) -> Delivery:
     """Deliver the row once (see the module docstring for the guarantees)."""
     settings = deps.settings
     async with session_scope(deps.sessionmaker) as session:
-        claimed = await outbox.claim(
+        claimed = await sending.claim(
             session, outbox_id, lease_seconds=settings.outbox_sending_lease_seconds
         )
-        if claimed is None:
-            return Delivery.NOT_DUE
-        row = claimed.row
-        plan = (
-            None
-            if row.kind is OutboxKind.EMAIL
-            else await _plan(session, deps, row, uncertain=claimed.uncertain)
-        )
+    if claimed is None:
+        return Delivery.NOT_DUE
+    row = claimed.row
+    plan = None if row.kind is OutboxKind.EMAIL else _plan(deps, claimed)
     if plan is None:
         return await _deliver_email(deps, row)
     if isinstance(plan, _Refusal):
@@ -125,15 +121,15 @@ async def deliver(deps: DeliveryDeps, outbox_id: uuid.UUID) -> Delivery:
         error = GraphError(status=0, message=f"the send took longer than {budget:.0f}s")
         return await _failed(deps, row, plan, FailureKind.UNCERTAIN, error)
     async with session_scope(deps.sessionmaker) as session:
-        await outbox.record_sent(session, row, provider_ids)
+        await sending.record_sent(session, row.id, provider_ids)
     log.info("message delivered", extra={"outbox_id": str(row.id), "parts": len(provider_ids)})
     return Delivery.SENT
 
 
-async def _deliver_email(deps: DeliveryDeps, row: OutboxMessage) -> Delivery:
+async def _deliver_email(deps: DeliveryDeps, row: OutboxRow) -> Delivery:
     """Embedded mode has no mail server: the outbox row and this log line are the email."""
     async with session_scope(deps.sessionmaker) as session:
-        await outbox.record_sent(session, row, [])
+        await sending.record_sent(session, row.id, [])
     log.info(
         "email delivered to the log (no mail provider configured)",
         extra={"outbox_id": str(row.id), "template": row.payload.get("template")},
@@ -141,27 +137,25 @@ async def _deliver_email(deps: DeliveryDeps, row: OutboxMessage) -> Delivery:
     return Delivery.SENT
 
 
-async def _plan(
-    session: AsyncSession, deps: DeliveryDeps, row: OutboxMessage, *, uncertain: bool
-) -> _SendPlan | _Refusal:
-    """Decide, before calling anyone, whether and how this message may be sent."""
-    conversation = (
-        await session.get(Conversation, row.conversation_id) if row.conversation_id else None
-    )
-    connection = (
-        await connections.by_id(session, conversation.social_connection_id)
-        if conversation
-        else None
-    )
-    if row.kind not in outbox.MESSAGE_KINDS or conversation is None or connection is None:
+def _plan(deps: DeliveryDeps, claimed: Claimed) -> _SendPlan | _Refusal:
+    """Decide, before calling anyone, whether and how this message may be sent (from what
+    the claim read: no further queries)."""
+    row, connection = claimed.row, claimed.account
+    if row.kind not in outbox.MESSAGE_KINDS or connection is None or row.conversation_id is None:
         return _Refusal(f"Nothing can send an outbox row of kind {row.kind}.", None)
     refusal = _connection_refusal(connection) or _uncertain_refusal(
-        deps.settings, connection, conversation, uncertain
+        deps.settings, connection, row.conversation_id, claimed.uncertain
     )
     if refusal is not None:
         return refusal
     human = row.payload.get("sender") == ConversationSenderType.BUSINESS_HUMAN.value
-    permit = _permit(connection, conversation, utcnow(), human=human)
+    permit = _permit(
+        connection,
+        row.conversation_id,
+        claimed.last_customer_message_at,
+        utcnow(),
+        human=human,
+    )
     if isinstance(permit, _Refusal):
         return permit
     sender = _sender(deps, connection)
@@ -175,7 +169,7 @@ async def _plan(
     )
 
 
-def _connection_refusal(connection: SocialConnection) -> _Refusal | None:
+def _connection_refusal(connection: SendingAccount) -> _Refusal | None:
     if not connection.is_active or not connection.access_token_encrypted:
         return _Refusal("The account was disconnected from CHIDI.", None)
     if connection.token_status is not TokenStatus.VALID:
@@ -188,7 +182,7 @@ def _connection_refusal(connection: SocialConnection) -> _Refusal | None:
 
 
 def _uncertain_refusal(
-    settings: Settings, connection: SocialConnection, conversation: Conversation, uncertain: bool
+    settings: Settings, connection: SendingAccount, conversation_id: uuid.UUID, uncertain: bool
 ) -> _Refusal | None:
     if not uncertain or _honours_idempotency(settings, connection):
         return None
@@ -202,16 +196,21 @@ def _uncertain_refusal(
             kind="delivery_uncertain",
             title="Please check a reply",
             body=reason,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
         ),
     )
 
 
 def _permit(
-    connection: SocialConnection, conversation: Conversation, now: datetime, *, human: bool
+    connection: SendingAccount,
+    conversation_id: uuid.UUID,
+    last: datetime | None,
+    now: datetime,
+    *,
+    human: bool,
 ) -> InstagramPermit | _Refusal:
-    """How the platform's customer-service window lets this message out, if at all."""
-    last = conversation.last_customer_message_at
+    """How the platform's customer-service window (opened by the customer's `last` message)
+    lets this message out, if at all."""
     if connection.platform is SocialPlatform.WHATSAPP:
         if can_send_free_text(last, now):
             return InstagramPermit.RESPONSE
@@ -231,16 +230,16 @@ def _permit(
             kind="window_closed",
             title="A reply was not sent",
             body=reason,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
         ),
     )
 
 
-def _honours_idempotency(settings: Settings, connection: SocialConnection) -> bool:
+def _honours_idempotency(settings: Settings, connection: SendingAccount) -> bool:
     return connections.is_simulated(connection) or settings.graph_honours_idempotency
 
 
-def _sender(deps: DeliveryDeps, connection: SocialConnection) -> TextSender:
+def _sender(deps: DeliveryDeps, connection: SendingAccount) -> TextSender:
     settings = deps.settings
     simulated = connections.is_simulated(connection)
     config = GraphConfig(
@@ -252,11 +251,12 @@ def _sender(deps: DeliveryDeps, connection: SocialConnection) -> TextSender:
         retry_budget_seconds=settings.outbox_sending_lease_seconds * 0.6,
         honours_idempotency=_honours_idempotency(settings, connection),
     )
-    token = connections.secrets_of(connection, settings.encryption_key.get_secret_value())
     client = GraphClient(
         deps.http,
         config,
-        access_token=token.access_token,
+        access_token=connections.access_token_of(
+            connection, settings.encryption_key.get_secret_value()
+        ),
         limiter=deps.limiter,
         limiter_key=str(connection.id),
     )
@@ -267,7 +267,7 @@ def _sender(deps: DeliveryDeps, connection: SocialConnection) -> TextSender:
     return InstagramSender(client)
 
 
-async def _send_parts(deps: DeliveryDeps, row: OutboxMessage, plan: _SendPlan) -> list[str]:
+async def _send_parts(deps: DeliveryDeps, row: OutboxRow, plan: _SendPlan) -> list[str]:
     """Send each part not yet accepted; each part has its own idempotency key."""
     done = row.payload.get("provider_message_ids")
     provider_ids = [str(i) for i in done] if isinstance(done, list) else []
@@ -284,13 +284,13 @@ async def _send_parts(deps: DeliveryDeps, row: OutboxMessage, plan: _SendPlan) -
         )
         if index < len(plan.parts) - 1:
             async with session_scope(deps.sessionmaker) as session:
-                await outbox.record_progress(session, row.id, provider_ids)
+                await sending.record_progress(session, row.id, provider_ids)
     return provider_ids
 
 
-async def _give_up(deps: DeliveryDeps, row: OutboxMessage, refusal: _Refusal) -> Delivery:
+async def _give_up(deps: DeliveryDeps, row: OutboxRow, refusal: _Refusal) -> Delivery:
     async with session_scope(deps.sessionmaker) as session:
-        await outbox.record_failure(session, row, error=refusal.reason, retry_at=None)
+        await sending.record_failure(session, row.id, error=refusal.reason, retry_at=None)
         if refusal.notice is not None and row.business_id is not None:
             await notify_owner(session, row.business_id, refusal.notice)
     log.warning("message not sent", extra={"outbox_id": str(row.id), "reason": refusal.reason})
@@ -298,7 +298,7 @@ async def _give_up(deps: DeliveryDeps, row: OutboxMessage, refusal: _Refusal) ->
 
 
 async def _failed(
-    deps: DeliveryDeps, row: OutboxMessage, plan: _SendPlan, kind: FailureKind, error: GraphError
+    deps: DeliveryDeps, row: OutboxRow, plan: _SendPlan, kind: FailureKind, error: GraphError
 ) -> Delivery:
     """Record a failed send: retry later if it can still succeed, else give up and say why."""
     SEND_FAILURES.labels(platform=plan.connection.platform.value, error_class=kind.value).inc()
@@ -307,8 +307,11 @@ async def _failed(
     )
     if retryable and row.attempts < deps.settings.outbox_max_attempts:
         async with session_scope(deps.sessionmaker) as session:
-            await outbox.record_failure(
-                session, row, error=error.describe(), retry_at=utcnow() + retry_delay(row.attempts)
+            await sending.record_failure(
+                session,
+                row.id,
+                error=error.describe(),
+                retry_at=utcnow() + retry_delay(row.attempts),
             )
         log.warning(
             "send failed; will retry",
@@ -347,7 +350,7 @@ def _reason(kind: FailureKind, error: GraphError) -> str:
 
 
 async def _token_refused(
-    deps: DeliveryDeps, row: OutboxMessage, connection: SocialConnection, error: GraphError
+    deps: DeliveryDeps, row: OutboxRow, connection: SendingAccount, error: GraphError
 ) -> Delivery:
     """Mark the connection's token unusable and tell the owner (once) to reconnect."""
     status = TokenStatus(token_status_for(error))
@@ -356,7 +359,7 @@ async def _token_refused(
         f"{error.describe()}. Reconnect the account in Settings → Integrations."
     )
     async with session_scope(deps.sessionmaker) as session:
-        await outbox.record_failure(session, row, error=reason, retry_at=None)
+        await sending.record_failure(session, row.id, error=reason, retry_at=None)
         changed = await connections.mark_token_refused(
             session, connection.business_id, connection.id, status, error.describe()
         )

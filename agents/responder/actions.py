@@ -19,7 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder.outcome import ResponderOutcome
 from core.settings import Settings
-from store.conversations import connections
 from store.conversations.notify import OwnerNotice, notify_owner
 from store.conversations.outbox import QueuedMessage, queue_message
 from store.conversations.status import change_status
@@ -51,8 +50,6 @@ async def _queue(
     """Flush the log row, then queue `text` to the customer, pointing at it. The caller
     links the row to the message last (`_link`), so the log row is updated once, at the
     end, instead of again at every flush in between."""
-    connection = await connections.by_id(session, conversation.social_connection_id)
-    assert connection is not None  # the conversation's foreign key guarantees it
     session.add(log_row)
     await session.flush()
     queued = await queue_message(
@@ -61,7 +58,6 @@ async def _queue(
         text,
         sender=ConversationSenderType.AI_BOT,
         idempotency_key=key,
-        platform=connection.platform,
         now=utcnow(),
         ai_log_id=log_row.id,
     )

@@ -47,6 +47,8 @@ _POLICY_LABELS: Final = {
     "returns": "Returns",
     "payment": "Payment",
     "location": "Location",
+    "warranty": "Warranty",
+    "ordering": "Ordering",
 }
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from core.brain.understanding import Intent, Sentiment
 
-PolicyTopic = Literal["delivery", "returns", "hours", "payment", "location"]
+PolicyTopic = Literal["delivery", "returns", "hours", "payment", "location", "warranty", "ordering"]
 
 
 class OptionChoice(BaseModel):

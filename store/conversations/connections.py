@@ -3,7 +3,8 @@
 Owner-facing functions take `business_id` and filter on it, so another tenant's connection
 is indistinguishable from a missing one. Webhooks find their connection by the path token
 alone (the token is the credential that names the tenant); jobs by the id in their row.
-Secrets go in encrypted and come out only through `secrets_of`.
+Secrets go in encrypted and come out only through `secrets_of` (and `access_token_of`, for
+a sender).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, true
 from sqlalchemy.dialects.postgresql import insert
@@ -49,6 +50,26 @@ class ConnectionSecrets:
     verify_token: str | None
 
 
+@dataclass(frozen=True)
+class SendingAccount:
+    """What a sender needs of a connection, read with the outbox row it claims (no ORM)."""
+
+    id: uuid.UUID
+    business_id: uuid.UUID
+    platform: SocialPlatform
+    platform_account_id: str
+    whatsapp_phone_number_id: str | None
+    access_token_encrypted: str | None
+    token_status: TokenStatus
+    is_active: bool
+    permissions: dict[str, Any] | None
+
+
+class _HasPermissions(Protocol):
+    @property
+    def permissions(self) -> dict[str, Any] | None: ...
+
+
 def _open(ciphertext: str | None, keys: str) -> str | None:
     return decrypt_secret(ciphertext, keys) if ciphertext else None
 
@@ -62,7 +83,12 @@ def secrets_of(connection: SocialConnection, keys: str) -> ConnectionSecrets:
     )
 
 
-def is_simulated(connection: SocialConnection) -> bool:
+def access_token_of(account: SendingAccount, keys: str) -> str | None:
+    """Decrypt the account's access token, for the send about to use it."""
+    return _open(account.access_token_encrypted, keys)
+
+
+def is_simulated(connection: _HasPermissions) -> bool:
     """Whether the connection belongs to the customer simulator (the built-in fake Meta)."""
     return bool((connection.permissions or {}).get("simulated"))
 

@@ -1,11 +1,9 @@
-"""Outgoing platform messages through the outbox: queue, claim, and record the outcome.
+"""Outgoing platform messages through the outbox: queue them, find the due ones.
 
 A reply is stored as a message (delivery `pending`) and an outbox row with a unique
-idempotency key, in the transaction of the decision that produced it. A sender then
-claims the row (`sending`, with a lease), calls the platform, and records what happened.
-The claim is committed before the call, so a worker killed mid-send leaves a `sending`
-row whose lease runs out; whoever re-claims it knows the earlier attempt's outcome is
-unknown (`Claimed.uncertain`). See docs/conversations.md for the delivery guarantees.
+idempotency key, in the transaction of the decision that produced it; a sender then
+claims and delivers the row (`store.conversations.sending`, `workers.delivery`). See
+docs/conversations.md for the delivery guarantees.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg.types.json import Jsonb
 from sqlmodel import col, select
@@ -26,7 +24,6 @@ from store.tables.conversations import Conversation
 from store.tables.enums import (
     ConversationSenderType,
     OutboxKind,
-    OutboxStatus,
     SocialPlatform,
 )
 from store.tables.ops import OutboxMessage
@@ -47,12 +44,51 @@ class QueuedMessage:
     created: bool
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """An outbox row this worker now owns; `uncertain`: an earlier claim ran out mid-send."""
+class _HasPayload(Protocol):
+    @property
+    def payload(self) -> dict[str, Any]: ...
 
-    row: OutboxMessage
-    uncertain: bool
+
+# One statement: the outbox row first (nothing when the key is already queued, or a
+# concurrent transaction queued it first), then the message and the conversation's
+# summary only if it was inserted. The outbox row's foreign key to the message is checked
+# at the end of the statement, when both exist.
+_QUEUE = """
+    WITH existing AS (
+        SELECT id, message_id FROM outbox WHERE idempotency_key = :key
+    ), queued AS (
+        INSERT INTO outbox (id, kind, business_id, conversation_id, message_id,
+                            idempotency_key, recipient, payload, status)
+        SELECT :outbox_id,
+               COALESCE(CAST(:kind AS text),
+                        (SELECT CASE platform WHEN 'instagram' THEN 'instagram_message'
+                                              WHEN 'whatsapp' THEN 'whatsapp_message' END
+                         FROM social_connections WHERE id = :connection_id)),
+               :business_id, :conversation_id, :message_id, :key, :recipient, :payload,
+               'pending'
+        WHERE NOT EXISTS (SELECT 1 FROM existing)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id, message_id
+    ), message AS (
+        INSERT INTO messages (id, conversation_id, business_id, sender_type, content_type,
+                              text_content, platform_timestamp, delivery_status,
+                              ai_processing_log_id)
+        SELECT queued.message_id, :conversation_id, :business_id,
+               CAST(:sender AS conversation_sender_type), 'text', :text, :now, 'pending',
+               :ai_log_id
+        FROM queued
+    ), summary AS (
+        UPDATE conversations SET last_message_at = GREATEST(last_message_at, :now),
+               last_message_snippet = CASE WHEN last_message_at <= :now THEN :snippet
+                                           ELSE last_message_snippet END,
+               updated_at = now()
+        WHERE id = :conversation_id AND business_id = :business_id
+          AND EXISTS (SELECT 1 FROM queued)
+    )
+    SELECT id, message_id, true FROM queued
+    UNION ALL
+    SELECT id, message_id, false FROM existing
+"""
 
 
 async def queue_message(
@@ -62,178 +98,50 @@ async def queue_message(
     *,
     sender: ConversationSenderType,
     idempotency_key: str,
-    platform: SocialPlatform,
     now: datetime,
+    platform: SocialPlatform | None = None,
     ai_log_id: uuid.UUID | None = None,
 ) -> QueuedMessage:
-    """Store an outgoing message and its outbox row, once per `idempotency_key`."""
-    existing = (
-        await session.exec(
-            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
-        )
-    ).first()
-    if existing is not None:
-        return QueuedMessage(existing.message_id, existing.id, created=False)
-    message_id, outbox_id = uuid.uuid4(), uuid.uuid4()
-    await run(
-        session,
-        """
-        INSERT INTO messages (id, conversation_id, business_id, sender_type, content_type,
-                              text_content, platform_timestamp, delivery_status,
-                              ai_processing_log_id)
-        VALUES (:id, :conversation_id, :business_id, CAST(:sender AS conversation_sender_type),
-                'text', :text, :now, 'pending', :ai_log_id)
-    """,
-        {
-            "id": message_id,
-            "conversation_id": conversation.id,
-            "business_id": conversation.business_id,
-            "sender": sender.value,
-            "text": text_body,
-            "now": now,
-            "ai_log_id": ai_log_id,
-        },
-    )
-    await run(
-        session,
-        """
-        INSERT INTO outbox (id, kind, business_id, conversation_id, message_id, idempotency_key,
-                            recipient, payload, status)
-        VALUES (:id, :kind, :business_id, :conversation_id, :message_id, :key, :recipient,
-                :payload, 'pending')
-    """,
-        {
-            "id": outbox_id,
-            "kind": _KIND[platform].value,
-            "business_id": conversation.business_id,
-            "conversation_id": conversation.id,
-            "message_id": message_id,
-            "key": idempotency_key,
-            "recipient": conversation.customer_platform_id,
-            "payload": Jsonb({"text": text_body, "sender": sender.value}),
-        },
-    )
-    await run(
-        session,
-        """
-        UPDATE conversations SET last_message_at = GREATEST(last_message_at, :now),
-               last_message_snippet = CASE WHEN last_message_at <= :now THEN :snippet
-                                           ELSE last_message_snippet END,
-               updated_at = now()
-        WHERE id = :id AND business_id = :business_id
-    """,
-        {
-            "now": now,
-            "snippet": text_body[:200],
-            "id": conversation.id,
-            "business_id": conversation.business_id,
-        },
-    )
-    announce(
-        session,
-        live.new_message(
-            conversation.business_id,
-            conversation.id,
-            message_id=message_id,
-            sender_type=sender.value,
-            text_content=text_body,
-            platform_timestamp=now,
-            delivery_status="pending",
-        ),
-    )
-    return QueuedMessage(message_id, outbox_id, created=True)
-
-
-async def claim(
-    session: AsyncSession, outbox_id: uuid.UUID, *, lease_seconds: int
-) -> Claimed | None:
-    """Take the row for sending if it is due: pending, failed and due for retry, or sending
-    with an expired lease. None when it is sent, dead, not yet due, or held by a live claim.
-    """
-    result = await run(
-        session,
-        """
-        UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1,
-               next_attempt_at = now() + make_interval(secs => :lease), updated_at = now()
-        FROM (SELECT id, status FROM outbox WHERE id = :id FOR UPDATE) previous
-        WHERE o.id = previous.id AND COALESCE(o.next_attempt_at, '-infinity') <= now()
-          AND o.status IN ('pending', 'failed', 'sending')
-        RETURNING o.id, previous.status
-    """,
-        {"id": outbox_id, "lease": lease_seconds},
-    )
-    row = result.first()
-    if row is None:
-        return None
-    claimed = await session.get(OutboxMessage, outbox_id, populate_existing=True)
-    assert claimed is not None
-    return Claimed(claimed, uncertain=row[1] == OutboxStatus.SENDING.value)
-
-
-async def record_progress(
-    session: AsyncSession, outbox_id: uuid.UUID, provider_ids: list[str]
-) -> None:
-    """Remember the parts of a split message already accepted (never resent)."""
-    await run(
-        session,
-        """
-        UPDATE outbox SET payload = jsonb_set(payload, '{provider_message_ids}', :ids),
-               updated_at = now()
-        WHERE id = :id AND status = 'sending'
-    """,
-        {"ids": Jsonb(provider_ids), "id": outbox_id},
-    )
-
-
-async def record_sent(session: AsyncSession, row: OutboxMessage, provider_ids: list[str]) -> None:
-    """The row is delivered; its message takes the platform's id (for receipts and echoes)."""
-    await run(
-        session,
-        """
-        UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL,
-               provider_message_id = :first, updated_at = now(),
-               payload = jsonb_set(payload, '{provider_message_ids}', :ids)
-        WHERE id = :id
-    """,
-        {
-            "first": provider_ids[0] if provider_ids else None,
-            "ids": Jsonb(provider_ids),
-            "id": row.id,
-        },
-    )
-    if row.message_id is not None and provider_ids:
-        await run(
+    """Store an outgoing message and its outbox row, once per `idempotency_key` (one
+    statement). Without `platform`, the conversation's connection decides the kind."""
+    message_id = uuid.uuid4()
+    params = {
+        "outbox_id": uuid.uuid4(),
+        "message_id": message_id,
+        "kind": _KIND[platform].value if platform is not None else None,
+        "connection_id": conversation.social_connection_id,
+        "business_id": conversation.business_id,
+        "conversation_id": conversation.id,
+        "key": idempotency_key,
+        "recipient": conversation.customer_platform_id,
+        "payload": Jsonb({"text": text_body, "sender": sender.value}),
+        "sender": sender.value,
+        "text": text_body,
+        "snippet": text_body[:200],
+        "now": now,
+        "ai_log_id": ai_log_id,
+    }
+    found = (await run(session, _QUEUE, params)).first()
+    if found is None:  # a concurrent transaction committed the same key meanwhile
+        found = (await run(session, _QUEUED, {"key": idempotency_key})).one()
+    queued = QueuedMessage(found[1], found[0], created=bool(found[2]))
+    if queued.created:
+        announce(
             session,
-            """
-            UPDATE messages SET platform_message_id = :platform_id, updated_at = now(),
-                   delivery_status = CASE WHEN delivery_status IN ('pending', 'failed')
-                                          THEN 'sent' ELSE delivery_status END
-            WHERE id = :id
-        """,
-            {"platform_id": provider_ids[0], "id": row.message_id},
+            live.new_message(
+                conversation.business_id,
+                conversation.id,
+                message_id=message_id,
+                sender_type=sender.value,
+                text_content=text_body,
+                platform_timestamp=now,
+                delivery_status="pending",
+            ),
         )
+    return queued
 
 
-async def record_failure(
-    session: AsyncSession, row: OutboxMessage, *, error: str, retry_at: datetime | None
-) -> None:
-    """A failed attempt: retried at `retry_at`, or (None) given up for good (`dead`)."""
-    status = OutboxStatus.FAILED if retry_at is not None else OutboxStatus.DEAD
-    await run(
-        session,
-        """
-        UPDATE outbox SET status = :status, last_error = :error, updated_at = now(),
-               next_attempt_at = COALESCE(:retry_at, next_attempt_at)
-        WHERE id = :id
-    """,
-        {"status": status.value, "error": error[:1000], "retry_at": retry_at, "id": row.id},
-    )
-    if status is OutboxStatus.DEAD and row.message_id is not None:
-        await run(
-            session,
-            "UPDATE messages SET delivery_status = 'failed', updated_at = now() WHERE id = :id",
-            {"id": row.message_id},
-        )
+_QUEUED = "SELECT id, message_id, false FROM outbox WHERE idempotency_key = :key"
 
 
 async def due(
@@ -274,7 +182,7 @@ async def list_for_connection(
     return list(found.all())
 
 
-def payload_text(row: OutboxMessage) -> str:
+def payload_text(row: _HasPayload) -> str:
     """The text an outbox message row sends."""
     value: Any = row.payload.get("text")
     return value if isinstance(value, str) else ""

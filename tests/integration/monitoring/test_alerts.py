@@ -114,14 +114,18 @@ class Alerting:
         self.ctx["settings"] = self.base.model_copy(update=thresholds)
         return await evaluate_alerts(self.ctx)
 
-    def incidents(self, rule: str) -> list[tuple[str, str]]:
+    def incidents(self, rule: str, scope: str) -> list[tuple[str, str]]:
+        """This rule's recent incidents for `scope`: a worker started by another test may
+        run the same rule, with the default thresholds, on what that test left behind
+        (e.g. an Instagram incident from deliberately failed sends)."""
         return [
             (str(r[0]), str(r[1]))
             for r in rows(
                 self.pg,
-                "SELECT status, fingerprint FROM alerts WHERE rule = %s "
+                "SELECT status, fingerprint FROM alerts WHERE rule = %s AND fingerprint = %s "
                 "AND first_fired_at > now() - interval '5 minutes' ORDER BY first_fired_at",
                 rule,
+                f"{rule}:{scope}",
             )
         ]
 
@@ -144,7 +148,7 @@ class Alerting:
     def assert_lifecycle(self, rule: str, scope: str, fired: int, again: int, cleared: int) -> None:
         """Announced once when fired, silent while it lasts, announced once when cleared."""
         assert (fired, again, cleared) == (1, 0, 1)
-        assert self.incidents(rule) == [("resolved", f"{rule}:{scope}")]
+        assert self.incidents(rule, scope) == [("resolved", f"{rule}:{scope}")]
         firing, resolved = f"[CHIDI alert] FIRING: {rule}", f"[CHIDI alert] RESOLVED: {rule}"
         assert self.emails(rule) == [firing, resolved]
         assert self.posted(rule) == [firing, resolved]

@@ -21,9 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.embeddings import LocalEmbeddings
 from store.catalog.drafts import ItemDraft
 from store.context.vectors import ContextStore
+from store.repositories.catalog_reads import load_catalog
 from tests.integration.context.conftest import context_store, local_embeddings
 from tests.support.catalog import new_business, new_product
-from store.repositories.catalog_reads import load_catalog
 from tools.context import Prefetched, ToolContext, shared_session
 from tools.product_vectors import ProductVectors
 from tools.toolset import ASSISTANT_TOOLS
