@@ -239,11 +239,26 @@ def _with_business_words(understanding: Understanding, facts: Facts, draft: Draf
             return None
     else:
         own = _own_fact(understanding, facts)
-        extra = [own] if own is not None else []
+        if own is not None:
+            return _led_by_fact(understanding, own, draft)
+        extra = []
     if not extra:
         return draft
     text = _join(draft.text, *(_quoted(p) for p in extra))
     return Draft(text, draft.kind, f"{draft.situation}+policy")
+
+
+def _led_by_fact(understanding: Understanding, own: PolicyFact, draft: Draft) -> Draft:
+    """A product answer with the owner's fact on what was asked, placed where it reads as
+    the answer: a question about the whole range or a kind of product ("are your phones
+    refurbished?") is answered by the fact itself, not by a list of names or "Do you mean
+    ...?"; a question about one product gets its catalog answer first, then the fact."""
+    fact = _quoted(own)
+    if understanding.intent == "product_info" and draft.situation.startswith("clarify."):
+        return Draft(fact, "answer", "fact")
+    if draft.situation == "product.range":
+        return Draft(_join(fact, draft.text), draft.kind, "fact+product.range")
+    return Draft(_join(draft.text, fact), draft.kind, f"{draft.situation}+policy")
 
 
 # --- products ---------------------------------------------------------------------------

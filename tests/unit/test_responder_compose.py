@@ -586,3 +586,48 @@ def test_a_range_question_plans_a_lookup_per_product() -> None:
 def test_a_price_for_one_sku_in_stock_says_so() -> None:
     text = composed(reading("price", product=CANVAS), Lookups().product(CANVAS).facts())
     assert "in stock" in text
+
+
+def test_an_owners_fact_about_the_whole_range_leads_the_reply() -> None:
+    fact = "All our bags are cruelty free: no animal testing anywhere in our supply chain."
+    facts = (
+        Lookups()
+        .product(TOTE)
+        .product(CANVAS)
+        .add("search_business_context", {"query": "q"}, search(_snippet(fact, 0.3)))
+        .facts()
+    )
+    text = composed(reading("product_info", "are your products cruelty free?"), facts)
+    assert text.startswith(fact)
+    assert "Canvas Tote" in text
+
+
+def test_an_owners_fact_answers_a_question_about_a_kind_without_asking_which() -> None:
+    fact = "Every tote we sell is brand new, never refurbished."
+    facts = (
+        Lookups()
+        .candidates(TOTE, CANVAS, how="semantic")
+        .add("search_business_context", {"query": "q"}, search(_snippet(fact, 0.3)))
+        .facts()
+    )
+    asked = reading("product_info", "are your totes refurbished or new?", candidates=(TOTE, CANVAS))
+    draft = compose(asked, facts, seed="m")
+    assert draft is not None
+    assert draft.text == fact
+    assert draft.kind == "answer"
+
+
+def test_a_price_question_still_asks_which_product_beside_a_fact() -> None:
+    fact = "Every tote we sell is brand new, never refurbished."
+    facts = (
+        Lookups()
+        .candidates(TOTE, CANVAS)
+        .add("search_business_context", {"query": "q"}, search(_snippet(fact, 0.3)))
+        .facts()
+    )
+    draft = compose(
+        reading("price", "how much are the new totes?", candidates=(TOTE, CANVAS)), facts, seed="m"
+    )
+    assert draft is not None
+    assert draft.kind == "clarify"
+    assert "Canvas Tote" in draft.text
