@@ -106,6 +106,27 @@ async def disconnect(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.post("/{connection_id}/verify_token", response_model=ConnectionCreated)
+async def new_verify_token(
+    connection_id: uuid.UUID, business: CurrentBusiness, session: SessionDep, state: AppStateDep
+) -> ConnectionCreated:
+    """A fresh verify token for Meta's webhook handshake, shown only in this answer. Only
+    the handshake uses it (deliveries are checked by their signature), so messages keep
+    flowing; the old token stops verifying."""
+    settings = state.settings
+    verify_token = secrets.token_urlsafe(24)
+    replaced = await connections.replace_verify_token(
+        session,
+        business.id,
+        connection_id,
+        verify_token,
+        settings.encryption_key.get_secret_value(),
+    )
+    if replaced is None:
+        raise NotFound("No such connection.")
+    return _created(replaced, verify_token, settings.public_url)
+
+
 @router.post("/whatsapp", response_model=ConnectionCreated, status_code=201)
 async def connect_whatsapp(
     setup: WhatsAppSetup, business: CurrentBusiness, session: SessionDep, state: AppStateDep

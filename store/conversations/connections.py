@@ -174,6 +174,30 @@ async def save(
     return saved
 
 
+async def replace_verify_token(
+    session: AsyncSession,
+    business_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    verify_token: str,
+    keys: str,
+) -> SocialConnection | None:
+    """Give an active connection a new verify token (the old one stops answering Meta's
+    handshake); None when the business has no such connection."""
+    found = await session.exec(
+        update(SocialConnection)
+        .where(
+            col(SocialConnection.business_id) == business_id,
+            col(SocialConnection.id) == connection_id,
+            col(SocialConnection.is_active) == true(),
+        )
+        .values(verify_token_encrypted=encrypt_secret(verify_token, keys), updated_at=func.now())
+        .returning(SocialConnection)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
+    replaced: SocialConnection | None = found.scalars().first()
+    return replaced
+
+
 async def deactivate(
     session: AsyncSession, business_id: uuid.UUID, connection_id: uuid.UUID
 ) -> bool:

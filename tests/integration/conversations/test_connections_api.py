@@ -162,6 +162,50 @@ async def test_disconnecting_stops_webhooks_and_forgets_the_secrets(
     ).status_code == 404
 
 
+async def _handshake(owner: Owner, url: str, verify_token: str) -> int:
+    answer = await owner.client.get(
+        url,
+        params={"hub.mode": "subscribe", "hub.verify_token": verify_token, "hub.challenge": "7"},
+    )
+    return answer.status_code
+
+
+async def test_a_new_verify_token_replaces_the_old_one_for_the_handshake(
+    owner: Owner, rival: Owner, settings: Settings, pg: psycopg.Connection
+) -> None:
+    created = (
+        await owner.client.post(
+            "/api/v1/social_connections/whatsapp", json={**SETUP, "verify_token": "first-token"}
+        )
+    ).json()
+    connection_id = created["connection"]["id"]
+    path = f"/api/v1/social_connections/{connection_id}/verify_token"
+    refused = await rival.client.post(path)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "not_found")
+    assert await _handshake(owner, created["webhook_url"], "first-token") == 200
+
+    renewed = await owner.client.post(path)
+    assert renewed.status_code == 200
+    body = renewed.json()
+    assert body["webhook_url"] == created["webhook_url"]
+    assert body["verify_token"] not in ("first-token", "")
+    [(stored,)] = rows(
+        pg, "SELECT verify_token_encrypted FROM social_connections WHERE id = %s", connection_id
+    )
+    assert body["verify_token"] not in stored
+    assert _decrypt(settings, stored) == body["verify_token"]
+    assert await _handshake(owner, created["webhook_url"], "first-token") == 403
+    assert await _handshake(owner, created["webhook_url"], body["verify_token"]) == 200
+    listed = (await owner.client.get("/api/v1/social_connections")).json()
+    assert body["verify_token"] not in str(listed)
+
+    await owner.client.delete(f"/api/v1/social_connections/{connection_id}")
+    assert (await owner.client.post(path)).status_code == 404
+    assert (
+        await owner.client.post("/api/v1/social_connections/not-a-uuid/verify_token")
+    ).status_code == 422
+
+
 async def test_another_business_cannot_see_or_delete_a_connection(
     owner: Owner, rival: Owner
 ) -> None:

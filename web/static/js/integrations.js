@@ -1,8 +1,8 @@
 /**
- * Integrations: the connected accounts (webhook URL, token health), connecting WhatsApp by
- * form (the answer's webhook URL and verify token are shown once), Instagram through
- * Meta's OAuth dialog (which comes back here, the outcome stated by the server), and
- * disconnecting after a confirmation.
+ * Integrations: the connected accounts (webhook URL, token health, a new verify token on
+ * request), connecting WhatsApp by form (the answer's webhook URL and verify token are shown
+ * once), Instagram through Meta's OAuth dialog (which comes back here, the outcome stated by
+ * the server), and disconnecting after a confirmation.
  */
 
 import { api, ApiError } from "./api.js";
@@ -17,6 +17,7 @@ const list = root.querySelector("[data-connection-list]");
 const none = root.querySelector("[data-none]");
 const created = root.querySelector("[data-created]");
 const createdList = root.querySelector("[data-created-list]");
+const createdTitle = root.querySelector("#created-title");
 const waForm = root.querySelector("[data-whatsapp-form]");
 const waError = root.querySelector("[data-wa-error]");
 const igButton = root.querySelector("[data-instagram]");
@@ -50,6 +51,34 @@ function secretRow(term, value, id) {
   return row;
 }
 
+/**
+ * The verify token is stored encrypted and never listed; an owner who lost it (or whose
+ * Instagram account was connected through Meta's dialog, which cannot carry it back) asks
+ * for a new one, shown once like the first.
+ */
+function verifyTokenRow(connection) {
+  const row = element("div", "secret-row");
+  const dd = element("dd");
+  const renew = element("button", "btn btn-ghost btn-sm", "New token");
+  renew.type = "button";
+  renew.setAttribute("aria-label", `New verify token for ${labelled(connection)}`);
+  renew.addEventListener("click", async () => {
+    renew.setAttribute("aria-busy", "true");
+    try {
+      const answer = await api(`/api/v1/social_connections/${connection.id}/verify_token`, { method: "POST" });
+      showCreated(answer, `New verify token for ${labelled(connection)}`);
+      toast("New verify token made; the old one no longer verifies.", "success");
+    } catch (error) {
+      toast(error.message, "error");
+    } finally {
+      renew.removeAttribute("aria-busy");
+    }
+  });
+  dd.append(element("span", "muted", "Hidden. Meta asks for it only while you set up the webhook."), renew);
+  row.append(element("dt", "", "Verify token"), dd);
+  return row;
+}
+
 function connectionItem(connection) {
   const li = element("li", "connection");
   li.dataset.connectionId = connection.id;
@@ -66,9 +95,7 @@ function connectionItem(connection) {
   head.append(remove);
   const details = element("dl", "secrets");
   details.append(secretRow("Webhook URL", connection.webhook_url));
-  const token = element("div", "secret-row");
-  token.append(element("dt", "", "Verify token"), element("dd", "muted", "Shown once, when the account was connected."));
-  details.append(token);
+  details.append(verifyTokenRow(connection));
   li.append(head, details);
   if (connection.last_error) li.append(element("p", "hint hint-warning", connection.last_error));
   return li;
@@ -80,7 +107,8 @@ async function loadConnections() {
   none.hidden = connections.length > 0;
 }
 
-function showCreated(answer) {
+function showCreated(answer, title = "Connected — now tell Meta where to send messages") {
+  createdTitle.textContent = title;
   createdList.replaceChildren(
     secretRow("Webhook URL", answer.webhook_url, "created-webhook-url"),
     secretRow("Verify token", answer.verify_token, "created-verify-token"),
