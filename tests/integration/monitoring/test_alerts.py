@@ -26,7 +26,7 @@ from core.settings import Settings
 from store.db import create_sessionmaker
 from store.monitoring.publish import API_PREFIX, WORKER_PREFIX
 from store.monitoring.snapshot import COUNTERS_KEY
-from tests.support.conversations import SeededConnection, rows
+from tests.support.conversations import SeededConnection, one, rows
 from tests.support.live_server import LiveServer, free_port, serve_in_thread
 from tests.support.workers import clear_job_queue
 from workers.jobs.alerts import evaluate_alerts
@@ -109,23 +109,26 @@ class Alerting:
         }
         self.posts = posts
         self.pg = pg
+        # Incidents of earlier tests (resolved by the fixture) are not this test's.
+        self.since = one(pg, "SELECT clock_timestamp()")
 
     async def run(self, **thresholds: Any) -> int:
         self.ctx["settings"] = self.base.model_copy(update=thresholds)
         return await evaluate_alerts(self.ctx)
 
     def incidents(self, rule: str, scope: str) -> list[tuple[str, str]]:
-        """This rule's recent incidents for `scope`: a worker started by another test may
-        run the same rule, with the default thresholds, on what that test left behind
-        (e.g. an Instagram incident from deliberately failed sends)."""
+        """This rule's incidents for `scope` since the test began: a worker started by
+        another test may have run the same rule, with the default thresholds, on what that
+        test left behind (e.g. an incident from deliberately failed sends)."""
         return [
             (str(r[0]), str(r[1]))
             for r in rows(
                 self.pg,
                 "SELECT status, fingerprint FROM alerts WHERE rule = %s AND fingerprint = %s "
-                "AND first_fired_at > now() - interval '5 minutes' ORDER BY first_fired_at",
+                "AND first_fired_at >= %s ORDER BY first_fired_at",
                 rule,
                 f"{rule}:{scope}",
+                self.since,
             )
         ]
 
@@ -135,10 +138,10 @@ class Alerting:
             for r in rows(
                 self.pg,
                 "SELECT payload->>'subject' FROM outbox WHERE kind = 'email' AND recipient = %s "
-                "AND payload->>'subject' LIKE %s AND created_at > now() - interval '5 minutes' "
-                "ORDER BY created_at",
+                "AND payload->>'subject' LIKE %s AND created_at >= %s ORDER BY created_at",
                 OPERATOR,
                 f"%: {rule}",
+                self.since,
             )
         ]
 
