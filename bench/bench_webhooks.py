@@ -25,6 +25,10 @@ responder really decides with the local brain. Then:
    median of each graph step (`timings`). Run with the reply debounce off (`--debounce
    0`, default) to measure the pipeline, or with e.g. `--debounce 2` to see what the burst
    window adds.
+
+`--profile-api PATH` / `--profile-worker PATH` run the API (as one process) or the worker
+under cProfile, for where the CPU goes; cProfile inflates Python-heavy code several times,
+so confirm a finding by comparing throughput without it.
 """
 
 from __future__ import annotations
@@ -396,6 +400,11 @@ def main() -> None:
     parser.add_argument(
         "--profile-worker", metavar="PATH", help="run the worker under cProfile, stats to PATH"
     )
+    parser.add_argument(
+        "--profile-api",
+        metavar="PATH",
+        help="run the API (one process) under cProfile, stats to PATH",
+    )
     args = parser.parse_args()
 
     base = get_settings()
@@ -436,6 +445,8 @@ def main() -> None:
             str(args.workers),
             "--no-access-log",
         )
+        if args.profile_api:
+            api = ("python", "-m", "cProfile", "-o", args.profile_api, "-m", *api[:-3], *api[-1:])
         with running(*api, env=env):
             wait_until_healthy(url, 120)  # imports take long on a loaded machine
             # Warm-up at full concurrency: both workers' connection pools and prepared
