@@ -434,7 +434,7 @@ def main() -> None:
         f"debounce {args.debounce}s; query cache {args.query_cache}"
     )
     try:
-        api = (
+        api: tuple[str, ...] = (
             "uvicorn",
             "api.main:app",
             "--host",
