@@ -233,17 +233,12 @@ def _with_business_words(understanding: Understanding, facts: Facts, draft: Draf
     fact very near the question is added ("does the egusi have crayfish? I'm allergic").
     """
     topics = asked_topics(understanding)
-    if topics:
-        extra = _answer_topics(topics, understanding.text, facts)
-        if not extra:
-            return None
-    else:
+    if not topics:
         own = _own_fact(understanding, facts)
-        if own is not None:
-            return _led_by_fact(understanding, own, draft)
-        extra = []
+        return draft if own is None else _led_by_fact(understanding, own, draft)
+    extra = _answer_topics(topics, understanding.text, facts)
     if not extra:
-        return draft
+        return None
     text = _join(draft.text, *(_quoted(p) for p in extra))
     return Draft(text, draft.kind, f"{draft.situation}+policy")
 
