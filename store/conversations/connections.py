@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, true
+from sqlalchemy import ColumnElement, and_, func, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -118,16 +118,21 @@ async def list_active(session: AsyncSession, business_id: uuid.UUID) -> list[Soc
     return list(found.all())
 
 
+def _owned_active(business_id: uuid.UUID, connection_id: uuid.UUID) -> ColumnElement[bool]:
+    """The tenant filter for owner actions: this business's connection, still active."""
+    return and_(
+        col(SocialConnection.business_id) == business_id,
+        col(SocialConnection.id) == connection_id,
+        col(SocialConnection.is_active) == true(),
+    )
+
+
 async def get_active(
     session: AsyncSession, business_id: uuid.UUID, connection_id: uuid.UUID
 ) -> SocialConnection | None:
     """One of the business's active connections; None for any other id."""
     found = await session.exec(
-        select(SocialConnection).where(
-            SocialConnection.business_id == business_id,
-            SocialConnection.id == connection_id,
-            col(SocialConnection.is_active) == true(),
-        )
+        select(SocialConnection).where(_owned_active(business_id, connection_id))
     )
     return found.first()
 
@@ -185,11 +190,7 @@ async def replace_verify_token(
     handshake); None when the business has no such connection."""
     found = await session.exec(
         update(SocialConnection)
-        .where(
-            col(SocialConnection.business_id) == business_id,
-            col(SocialConnection.id) == connection_id,
-            col(SocialConnection.is_active) == true(),
-        )
+        .where(_owned_active(business_id, connection_id))
         .values(verify_token_encrypted=encrypt_secret(verify_token, keys), updated_at=func.now())
         .returning(SocialConnection)
         .execution_options(synchronize_session=False, populate_existing=True)
@@ -204,11 +205,7 @@ async def deactivate(
     """Disconnect: stop webhooks and sends, and forget the secrets. False if not found."""
     result = await session.exec(
         update(SocialConnection)
-        .where(
-            col(SocialConnection.business_id) == business_id,
-            col(SocialConnection.id) == connection_id,
-            col(SocialConnection.is_active) == true(),
-        )
+        .where(_owned_active(business_id, connection_id))
         .values(
             is_active=False,
             access_token_encrypted=None,
