@@ -31,6 +31,7 @@ from api.state import AppState
 from api.workspace.runtime import open_workspace
 from channels.fake_graph import create_fake_graph_app
 from core.analytics import Analytics
+from core.heap import freeze_startup_heap
 from core.logs import configure_logging
 from core.metrics import snapshot
 from core.sentry import init_sentry
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             analytics=analytics,
             workspace=workspace_runtime,
         )
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -26,8 +26,11 @@ from store.repositories.users import get_or_create_user
 from store.tables.businesses import Business
 from store.tables.users import User
 
+# The dependencies that only read app state are `async def`: FastAPI runs a plain `def`
+# dependency in its thread pool, a thread hop per request for an attribute read.
 
-def get_app_state(request: Request) -> AppState:
+
+async def get_app_state(request: Request) -> AppState:
     """The state built by the lifespan."""
     state: AppState = request.app.state.chidi
     return state
@@ -36,7 +39,7 @@ def get_app_state(request: Request) -> AppState:
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
 
 
-def get_settings_dep(state: AppStateDep) -> Settings:
+async def get_settings_dep(state: AppStateDep) -> Settings:
     """The app's settings (those it was created with, not re-read)."""
     return state.settings
 
@@ -62,7 +65,7 @@ async def get_session(state: AppStateDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_redis(state: AppStateDep) -> Redis:
+async def get_redis(state: AppStateDep) -> Redis:
     """The shared Redis client."""
     return state.redis
 
@@ -70,7 +73,7 @@ def get_redis(state: AppStateDep) -> Redis:
 RedisDep = Annotated[Redis, Depends(get_redis)]
 
 
-def get_analytics(state: AppStateDep) -> Analytics:
+async def get_analytics(state: AppStateDep) -> Analytics:
     """Product analytics (PostHog, or nothing when unconfigured).
 
     Track from a `BackgroundTasks` task so an event is sent only once the request's

@@ -41,13 +41,16 @@ import secrets
 import statistics
 import time
 import uuid
+from collections.abc import Coroutine
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 import redis
 
 from bench.catalog_seed import seed_shop
+from bench.cpu import CpuMeter, Finder, named, per_item, this_process, tree
 from channels import instagram
 from channels.fake_graph import FakeGraphController
 from channels.signature import HEADER, sign
@@ -185,6 +188,7 @@ class Run:
     latencies: list[float]
     statuses: dict[int, int]
     elapsed: float
+    cpu: dict[str, float] = field(default_factory=dict)
 
     def report(self, label: str) -> None:
         lat = sorted(self.latencies)
@@ -197,6 +201,8 @@ class Run:
             f"{len(lat) / self.elapsed:.0f}/s; ack p50 {pct(50):.1f} ms, p95 {pct(95):.1f} "
             f"ms, p99 {pct(99):.1f} ms, max {lat[-1] * 1000:.1f} ms; statuses {self.statuses}"
         )
+        if self.cpu:
+            print("  " + per_item(self.cpu, len(lat), self.elapsed))
 
 
 async def open_loop(
@@ -262,7 +268,7 @@ async def closed_loop(
 
 async def end_to_end(
     target: Target, fake: FakeGraphController, *, rate: float, seconds: float, drain_seconds: float
-) -> None:
+) -> int:
     """New customers at `rate`; time from webhook to the reply recorded at the fake Graph."""
     customers = [f"e2e-{uuid.uuid4().hex[:12]}" for _ in range(int(rate * seconds))]
     sent_at: dict[str, float] = {}
@@ -311,6 +317,7 @@ async def end_to_end(
     )
     for connection in pool:
         connection.close()
+    return len(customers)
 
 
 def _dsn(database_url: str) -> str:
@@ -373,6 +380,15 @@ def wait_for_workers(redis_url: str, timeout: float) -> None:
     finally:
         client.close()
     time.sleep(1)  # other worker processes finish their startup about together
+
+
+def metered(groups: dict[str, Finder], phase: Coroutine[Any, Any, Run]) -> Run:
+    """Run a load phase, with the CPU each group of processes used during it."""
+    meter = CpuMeter(groups)
+    meter.start()
+    run = asyncio.run(phase)
+    run.cpu = meter.used()
+    return run
 
 
 def main() -> None:
@@ -447,31 +463,39 @@ def main() -> None:
         )
         if args.profile_api:
             api = ("python", "-m", "cProfile", "-o", args.profile_api, "-m", *api[:-3], *api[-1:])
-        with running(*api, env=env):
+        with running(*api, env=env) as api_process:
             wait_until_healthy(url, 120)  # imports take long on a loaded machine
+            groups: dict[str, Finder] = {
+                "API": tree(api_process.pid),
+                "Postgres": named("postgres"),
+                "Redis": named("redis-server"),
+                "load generator": this_process(),
+            }
             # Warm-up at full concurrency: both workers' connection pools and prepared
             # statements exist before anything is measured.
             asyncio.run(
                 closed_loop(target, seconds=3, connections=args.connections, customers=customers)
             )
             for rate in () if args.skip_ack else (float(r) for r in args.rates.split(",")):
-                asyncio.run(
+                metered(
+                    groups,
                     open_loop(
                         target,
                         rate=rate,
                         seconds=args.seconds,
                         connections=args.connections,
                         customers=customers,
-                    )
+                    ),
                 ).report(f"ack, open loop at {rate:.0f}/s")
             if not args.skip_ack:
-                asyncio.run(
+                metered(
+                    groups,
                     closed_loop(
                         target,
                         seconds=args.seconds,
                         connections=args.connections,
                         customers=customers,
-                    )
+                    ),
                 ).report(f"capacity, closed loop, {args.connections} connections")
             clear_queue(base.redis_url)
             settle(database_url)
@@ -488,10 +512,17 @@ def main() -> None:
                             "-m",
                             *worker,
                         )
-                    for _ in range(args.worker_processes):
-                        workers.enter_context(running(*worker, env=env))
+                    pids = [
+                        workers.enter_context(running(*worker, env=env)).pid
+                        for _ in range(args.worker_processes)
+                    ]
                     wait_for_workers(base.redis_url, timeout=180)
-                    asyncio.run(
+                    meter = CpuMeter(
+                        {**groups, "worker": lambda: [p for pid in pids for p in tree(pid)()]}
+                    )
+                    meter.start()
+                    started = time.perf_counter()
+                    messages = asyncio.run(
                         end_to_end(
                             target,
                             fake,
@@ -500,6 +531,7 @@ def main() -> None:
                             drain_seconds=120,
                         )
                     )
+                    print("  " + per_item(meter.used(), messages, time.perf_counter() - started))
                 report_decisions(database_url)
     finally:
         fake_server.stop()

@@ -25,6 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.analytics import Analytics
 from core.brain.intents import example_index
 from core.embeddings import ProviderEmbeddings, QueryCache, get_embeddings
+from core.heap import freeze_startup_heap
 from core.logs import configure_logging
 from core.metrics import observe_job, snapshot
 from core.sentry import init_sentry
@@ -94,6 +95,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     )
     await warm_up(embeddings)
     await publish_metrics(ctx["redis"], force=True)
+    freeze_startup_heap()
     log.info("worker started")
 
 

@@ -49,8 +49,8 @@ async def open_live(
         await listener.aclose()
 
 
-def get_live(request: Request) -> LiveRuntime:
-    """The live runtime built by the lifespan."""
+async def get_live(request: Request) -> LiveRuntime:
+    """The live runtime built by the lifespan (async: no thread-pool hop for a read)."""
     runtime: LiveRuntime = request.app.state.live
     return runtime
 

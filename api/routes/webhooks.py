@@ -10,6 +10,7 @@ responder. A database failure answers 503 so Meta redelivers; redeliveries are h
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -86,6 +87,9 @@ def _app_secret(connection: SocialConnection, settings: Settings) -> str | None:
     return settings.meta_app_secret.get_secret_value() if settings.meta_app_secret else None
 
 
+_Key = tuple[SocialPlatform, str]
+
+
 @dataclass(frozen=True)
 class _Route:
     """What a delivery needs from its connection: where it goes and how it is signed."""
@@ -100,14 +104,16 @@ class RouteCache:
     Safe to serve stale: recording a delivery re-checks in its own INSERT that the
     connection is still active (a disconnected one gets 404 and is evicted), and a
     signature that fails against a cached secret evicts it, so a rotated secret is read
-    again on Meta's retry.
+    again on Meta's retry. Single-flight: when an entry expires under load, the concurrent
+    deliveries for it share one lookup instead of each taking a pooled connection for it.
     """
 
     ttl_seconds = 10.0
     max_entries = 10_000
 
     def __init__(self) -> None:
-        self._routes: dict[tuple[SocialPlatform, str], tuple[float, _Route | None]] = {}
+        self._routes: dict[_Key, tuple[float, _Route | None]] = {}
+        self._loading: dict[_Key, asyncio.Task[_Route | None]] = {}
 
     async def route(
         self,
@@ -119,22 +125,37 @@ class RouteCache:
         """The route for `token`, from memory or the database; 404 if there is none."""
         key = (platform, token)
         cached = self._routes.get(key)
-        if cached is None or cached[0] < time.monotonic():
+        if cached is not None and cached[0] >= time.monotonic():
+            route = cached[1]
+        else:
+            loading = self._loading.get(key)
+            if loading is None:
+                loading = asyncio.create_task(self._load(sessionmaker, settings, key))
+                self._loading[key] = loading
+            route = await asyncio.shield(loading)
+        if route is None:
+            raise NotFound("No webhook is registered at this address.")
+        return route
+
+    async def _load(
+        self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, key: _Key
+    ) -> _Route | None:
+        platform, token = key
+        try:
             async with sessionmaker() as session:
                 found = await connections.by_path_token(session, token)
-            route = None
-            if found is not None and found.is_active and found.platform is platform:
-                route = _Route(
-                    WebhookSource(found.id, found.business_id, platform.value),
-                    _app_secret(found, settings),
-                )
-            if len(self._routes) >= self.max_entries:
-                self._routes.clear()
-            cached = (time.monotonic() + self.ttl_seconds, route)
-            self._routes[key] = cached
-        if cached[1] is None:
-            raise NotFound("No webhook is registered at this address.")
-        return cached[1]
+        finally:
+            del self._loading[key]
+        route = None
+        if found is not None and found.is_active and found.platform is platform:
+            route = _Route(
+                WebhookSource(found.id, found.business_id, platform.value),
+                _app_secret(found, settings),
+            )
+        if len(self._routes) >= self.max_entries:
+            self._routes.clear()
+        self._routes[key] = (time.monotonic() + self.ttl_seconds, route)
+        return route
 
     def evict(self, platform: SocialPlatform, token: str) -> None:
         """Forget a route (its connection changed)."""

@@ -18,7 +18,7 @@ import uuid
 
 from pydantic_core import to_json
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from store.events.model import LiveEvent, StoredEvent
 
@@ -26,6 +26,8 @@ log = logging.getLogger("chidi.live")
 
 HISTORY_MAX_EVENTS = 1000
 HISTORY_TTL_SECONDS = 24 * 3600
+_MAX_EVENTS_ARG = str(HISTORY_MAX_EVENTS)
+_TTL_MS_ARG = str(HISTORY_TTL_SECONDS * 1000)
 
 _APPEND_AND_PUBLISH = """
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[3], 'd', ARGV[4])
@@ -79,22 +81,30 @@ class RedisEventPublisher:
         if not events:
             return
         try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for live_event in events:
-                    await self._script(
-                        keys=[stream_key(live_event.business_id)],
-                        args=[
-                            HISTORY_MAX_EVENTS,
-                            HISTORY_TTL_SECONDS * 1000,
-                            live_event.kind.value,
-                            encode(live_event),
-                            self._channel,
-                            str(live_event.business_id),
-                        ],
-                        client=pipe,
-                    )
-                await pipe.execute()
+            try:
+                await self._send(events)
+            except NoScriptError:  # Redis restarted or flushed its scripts: load it again
+                await self._redis.script_load(self._script.script)
+                await self._send(events)
         except (RedisError, OSError) as exc:
             log.warning(
                 "live events not published", extra={"count": len(events), "error": repr(exc)}
             )
+
+    async def _send(self, events: list[LiveEvent]) -> None:
+        # EVALSHA by hand: a redis-py pipeline running a registered script first asks
+        # SCRIPT EXISTS, a second round trip on every publish.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for live_event in events:
+                pipe.evalsha(
+                    self._script.sha,
+                    1,
+                    stream_key(live_event.business_id),
+                    _MAX_EVENTS_ARG,
+                    _TTL_MS_ARG,
+                    live_event.kind.value,
+                    encode(live_event),
+                    self._channel,
+                    str(live_event.business_id),
+                )
+            await pipe.execute()

@@ -193,6 +193,27 @@ async def test_a_reconnect_that_cannot_be_replayed_is_told_to_resync(
             assert stream.events == [resync]  # nothing replayed: the client refetches
 
 
+async def _script_exists_calls(redis: Redis) -> int:
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_script|exists", {}).get("calls", 0))
+
+
+async def test_publishing_is_one_round_trip_and_survives_a_script_flush(
+    shop: Shop, redis: Redis
+) -> None:
+    publisher = RedisEventPublisher(redis)
+    key = stream_key(shop.business_id)
+    asked = await _script_exists_calls(redis)
+    await redis.script_flush()  # as after a Redis restart: the script must be loaded again
+    for unread in (1, 2):
+        await publisher.publish(
+            [live.conversation_updated(shop.business_id, uuid.uuid4(), unread_count=unread)]
+        )
+    assert await redis.xlen(key) == 2
+    # No SCRIPT EXISTS before each pipeline (redis-py's way): EVALSHA, reloaded on NOSCRIPT.
+    assert await _script_exists_calls(redis) == asked
+
+
 async def test_a_browser_opens_the_stream_with_a_single_use_ticket(
     live_server: LiveServer, owner_api: httpx.AsyncClient, shop: Shop
 ) -> None:
