@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from langchain_core.messages import AIMessage, ToolCall
 
+from core.brain.slang import expand
 from core.brain.understanding import Understanding
 from core.catalog_match import Catalog, CatalogProduct
 
@@ -38,10 +39,17 @@ def _products(understanding: Understanding) -> list[CatalogProduct]:
 
 
 def _business_words(understanding: Understanding) -> list[tuple[str, dict[str, Any]]]:
-    """The profile (its stated policies) and the context snippets nearest the message."""
+    """The profile (its stated policies) and the context snippets nearest the message.
+
+    The search reads the message as the intent reading did (slang and shorthand spelled
+    out): "abeg una dey deliver?" finds the delivery policy as "please do you deliver"
+    would, and the query is the very text the reading embedded, so its vector comes from
+    the query cache instead of a second run of the model.
+    """
+    query = expand(understanding.text)
     return [
         ("get_business_profile", {}),
-        ("search_business_context", {"query": understanding.text, "k": POLICY_SNIPPETS}),
+        ("search_business_context", {"query": query, "k": POLICY_SNIPPETS}),
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder import HOLDING_MESSAGE, ResponderServices, respond_to_conversation
 from agents.responder.actions import SORRY_HOLDING_MESSAGE
-from core.embeddings import LocalEmbeddings
+from core.embeddings import LocalEmbeddings, QueryCache
 from core.settings import Settings
 from store.catalog.drafts import ItemDraft
 from store.context.sync import embed_business_context
@@ -314,6 +314,23 @@ async def test_a_policy_question_is_answered_from_the_business_context(
     assert isinstance(facts, dict)
     sources = [p["source"] for p in facts["policies"]]
     assert any(s.startswith("search_business_context") for s in sources)
+
+
+async def test_a_policy_question_runs_the_embedding_model_once(
+    db: AsyncSession,
+    settings: Settings,
+    shop: Shop,
+    engine: AsyncEngine,
+    embeddings: LocalEmbeddings,
+) -> None:
+    # The reading and the context search embed the same text: the second is a cache hit.
+    cache = QueryCache(embeddings)
+    services = ResponderServices.build(
+        settings, embeddings=cache, context_store=ContextStore(engine, cache)
+    )
+    result = await ask(db, settings, replace(shop, services=services), "Do u deliver? How long?")
+    assert DELIVERY in assert_answered(result, "policy")
+    assert (cache.misses, cache.hits) == (1, 1)
 
 
 async def test_a_policy_the_business_never_stated_is_escalated(
