@@ -26,6 +26,9 @@ responder really decides with the local brain. Then:
    0`, default) to measure the pipeline, or with e.g. `--debounce 2` to see what the burst
    window adds.
 
+Each phase also prints the CPU time the API, Postgres, Redis, the load generator and (end
+to end) the worker used, per request and in cores busy (`bench.cpu`).
+
 `--profile-api PATH` / `--profile-worker PATH` run the API (as one process) or the worker
 under cProfile, for where the CPU goes; cProfile inflates Python-heavy code several times,
 so confirm a finding by comparing throughput without it.
