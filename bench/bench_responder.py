@@ -36,12 +36,14 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.bench_webhooks import (
-    MESSAGES,
+    PRODUCTION_QUERY_CACHE,
     Connection,
     Target,
     _database_url,
     _dsn,
     clear_queue,
+    customer_message,
+    kind_of,
     request_bytes,
     seed,
 )
@@ -54,7 +56,6 @@ from workers.jobs.inbound import process_inbound_message
 from workers.runtime import shutdown, startup, worker_context
 
 DATABASE = "chidi_bench_responder"
-KINDS = {text: kind for kind, text in MESSAGES}
 
 
 @dataclass
@@ -93,7 +94,7 @@ async def ingest(target: Target, count: int) -> None:
     connection = await Connection.open(target)
     try:
         for index in range(count):
-            text = MESSAGES[index % len(MESSAGES)][1]
+            _, text = customer_message(index)
             status = await connection.send(request_bytes(target, f"c-{uuid.uuid4().hex}", text))
             if status != 200:
                 raise RuntimeError(f"webhook answered {status}")
@@ -107,7 +108,7 @@ def waiting_messages(database_url: str) -> list[Waiting]:
             "SELECT conversation_id, id, text_content FROM messages "
             "WHERE handled_at IS NULL AND sender_type = 'customer' ORDER BY created_at"
         ).fetchall()
-    return [Waiting(c, m, KINDS.get(text or "", "other")) for c, m, text in rows]
+    return [Waiting(c, m, kind_of(text or "")) for c, m, text in rows]
 
 
 @contextmanager
@@ -234,7 +235,10 @@ def main() -> None:
     parser.add_argument("--database", default=DATABASE, help="emptied and migrated first")
     parser.add_argument("--profile", metavar="PATH", help="cProfile the one-at-a-time phase")
     parser.add_argument(
-        "--query-cache", type=int, default=0, help="EMBEDDING_QUERY_CACHE_SIZE (as bench_webhooks)"
+        "--query-cache",
+        type=int,
+        default=PRODUCTION_QUERY_CACHE,
+        help="EMBEDDING_QUERY_CACHE_SIZE (as bench_webhooks)",
     )
     parser.add_argument(
         "--trace-sql", action="store_true", help="print the statements of one message per kind"

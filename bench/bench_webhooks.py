@@ -66,8 +66,9 @@ from tests.support.live_server import free_port
 from tests.support.processes import running, wait_until_healthy
 
 DATABASE = "chidi_bench_webhooks"
-# What the end-to-end customers say, one each, in turn: (kind, text). Varied wording, so
-# no cache of repeated texts flatters the figures.
+PRODUCTION_QUERY_CACHE: int = Settings.model_fields["embedding_query_cache_size"].default
+# What the end-to-end customers say, one each, in turn: (kind, text), each introduced by
+# its customer (`customer_message`) so that no two messages of a run are the same text.
 MESSAGES: tuple[tuple[str, str], ...] = (
     ("availability", "Do you have the leather tote in black?"),
     ("price", "How much is the canvas tote?"),
@@ -88,6 +89,37 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("greeting", "good evening"),
     ("complaint", "the sandals you sent me are the wrong size and nobody is answering me"),
 )
+
+
+# Who introduces a message and how: 40 names x 3 openers x 2 endings = 240 introductions,
+# so the first 240 x len(MESSAGES) = 4,320 messages of a run are all different texts. None
+# names a product, colour or size of the seeded shop.
+_NAMES = tuple(
+    """
+    Ada Bola Emeka Funmi Gbenga Ifeoma Jide Kemi Lola Musa Ngozi Obi Segun Tolu Uche
+    Yemi Zainab Amaka Dayo Efe Femi Halima Ibrahim Kunle Nkechi Ola Sade Tunde Wale
+    Aisha Bayo Chioma Dami Eniola Fatima Hassan Ikenna Jumoke Kelechi Lanre
+    """.split()
+)
+_OPENERS = ("Hi, it's {name}.", "{name} here.", "Hello, this is {name}.")
+_ENDINGS = ("", " Thanks")
+
+
+def customer_message(index: int) -> tuple[str, str]:
+    """The `index`-th message of a run, (kind, text): the mix in turn, each with its own
+    introduction, so an embedding cache cannot answer a message from an earlier one (a
+    production-like mix of first messages, not a flattering one)."""
+    kind, text = MESSAGES[index % len(MESSAGES)]
+    turn = index // len(MESSAGES)
+    name = _NAMES[turn % len(_NAMES)]
+    opener = _OPENERS[turn // len(_NAMES) % len(_OPENERS)]
+    ending = _ENDINGS[turn // (len(_NAMES) * len(_OPENERS)) % len(_ENDINGS)]
+    return kind, f"{opener.format(name=name)} {text}{ending}"
+
+
+def kind_of(text: str) -> str:
+    """Which kind of message of the mix `text` is (see `customer_message`)."""
+    return next((kind for kind, said in MESSAGES if said in text), "other")
 
 
 @dataclass(frozen=True)
@@ -293,7 +325,7 @@ async def end_to_end(
         delay = started + index / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait((customer, MESSAGES[index % len(MESSAGES)][1]))
+        queue.put_nowait((customer, customer_message(index)[1]))
     for _ in pool:
         queue.put_nowait(None)
     await asyncio.gather(*tasks)
@@ -330,7 +362,6 @@ def _dsn(database_url: str) -> str:
 def report_decisions(database_url: str) -> None:
     """Answered vs escalated per kind of message, the decision time and its slowest steps,
     from the end-to-end phase's `ai_responses_log` rows."""
-    kinds = {text: kind for kind, text in MESSAGES}
     with psycopg.connect(_dsn(database_url), autocommit=True) as conn:
         rows = conn.execute(
             "SELECT m.text_content, l.action_taken, l.processing_time_ms, l.timings "
@@ -339,7 +370,7 @@ def report_decisions(database_url: str) -> None:
     by_kind: dict[str, dict[str, int]] = {}
     steps: dict[str, list[int]] = {}
     for text, action, _, timings in rows:
-        counts = by_kind.setdefault(kinds.get(text, "other"), {})
+        counts = by_kind.setdefault(kind_of(text or ""), {})
         counts[str(action)] = counts.get(str(action), 0) + 1
         for step, ms in (timings or {}).items():
             steps.setdefault(step, []).append(int(ms))
@@ -409,9 +440,9 @@ def main() -> None:
     parser.add_argument(
         "--query-cache",
         type=int,
-        default=0,
-        help="EMBEDDING_QUERY_CACHE_SIZE for the worker; off by default, because the mix "
-        "repeats a few texts and a cache would answer almost every embedding from memory",
+        default=PRODUCTION_QUERY_CACHE,
+        help="EMBEDDING_QUERY_CACHE_SIZE for the worker (default: the production default; "
+        "every message is a new text, so only a message's own second lookup hits it)",
     )
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-ack", action="store_true")

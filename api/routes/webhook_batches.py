@@ -1,11 +1,12 @@
 """Group commit for webhook deliveries: many concurrent deliveries, one transaction.
 
 Under load most of a delivery's cost is the transaction around it (a pooled connection,
-BEGIN, COMMIT) and the Redis round trip after it, not its one INSERT statement. Deliveries
-arriving while a transaction is in flight therefore wait and are written together in the
-next one, then their replies are enqueued in one Redis pipeline; each request still gets
-its answer only after its own rows are committed. With no concurrency a batch is a single
-delivery and nothing waits.
+BEGIN, COMMIT) and the round trips, not its one INSERT statement. Deliveries arriving
+while a transaction is in flight therefore wait and are written together in the next one
+(their statements sent to Postgres together, `store.conversations.ingest.record_all`),
+then their replies are enqueued in one Redis pipeline; each request still gets its answer
+only after its own rows are committed. With no concurrency a batch is a single delivery
+and nothing waits.
 
 A delivery whose connection is gone writes nothing (its statements check that first) and
 fails alone. Any other failure aborts the shared transaction, so its deliveries are
@@ -17,25 +18,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.conversations.ingest import ConnectionGone, Ingested
+from store.conversations.ingest import Ingested, Recording, record_all
 from store.db import session_scope
 from workers.enqueue import enqueue_replies
 
 log = logging.getLogger("chidi.webhooks")
 
-Record = Callable[[AsyncSession], Awaitable[Ingested]]
-
 
 @dataclass
 class _Pending:
-    record: Record
+    recording: Recording
     done: asyncio.Future[Ingested] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -59,10 +57,10 @@ class WebhookWriter:
         self._queue: list[_Pending] = []
         self._drainer: asyncio.Task[None] | None = None
 
-    async def write(self, record: Record) -> Ingested:
-        """Run `record` in a committed transaction (shared with concurrent deliveries) and
-        enqueue the replies it asks for; its result."""
-        pending = _Pending(record)
+    async def write(self, recording: Recording) -> Ingested:
+        """Record a delivery in a committed transaction (shared with concurrent deliveries)
+        and enqueue the replies it asks for; what it changed."""
+        pending = _Pending(recording)
         self._queue.append(pending)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -74,11 +72,10 @@ class WebhookWriter:
             await self._write_batch(batch)
 
     async def _write_batch(self, batch: list[_Pending]) -> None:
-        results: list[Ingested | BaseException] = []
+        results: list[Ingested | BaseException]
         try:
             async with session_scope(self._sessionmaker) as session:
-                for pending in batch:
-                    results.append(await self._attempt(pending, session))
+                results = [*await record_all(session, [p.recording for p in batch])]
         except Exception as exc:  # isolated below, one delivery at a time
             log.warning(
                 "a shared webhook transaction failed; writing one by one",
@@ -108,18 +105,9 @@ class WebhookWriter:
             else:
                 pending.done.set_result(result)
 
-    @staticmethod
-    async def _attempt(pending: _Pending, session: AsyncSession) -> Ingested | BaseException:
-        """One delivery inside the shared transaction. A disconnected connection is that
-        delivery's answer (it wrote nothing); anything else aborts the transaction."""
-        try:
-            return await pending.record(session)
-        except ConnectionGone as gone:
-            return gone
-
     async def _alone(self, pending: _Pending) -> Ingested | BaseException:
         try:
             async with session_scope(self._sessionmaker) as session:
-                return await pending.record(session)
+                return await pending.recording.record(session)
         except Exception as exc:  # handed to that delivery's request
             return exc

@@ -34,7 +34,7 @@ from core.inbound import ParsedWebhook
 from core.metrics import WEBHOOK_ACK_SECONDS
 from core.settings import Settings
 from store.conversations import connections
-from store.conversations.ingest import ConnectionGone, WebhookSource, record_webhook
+from store.conversations.ingest import ConnectionGone, Recording, WebhookSource
 from store.tables.base import utcnow
 from store.tables.enums import SocialPlatform
 from store.tables.social import SocialConnection
@@ -273,13 +273,7 @@ async def receive(
     parsed: ParsedWebhook = _PARSERS[kind](payload, received_at=utcnow())
     try:
         result = await _writer(request, state).write(
-            lambda session: record_webhook(
-                session,
-                route.source,
-                payload=payload,
-                headers=dict(request.headers),
-                parsed=parsed,
-            )
+            Recording(route.source, payload, dict(request.headers), parsed)
         )
     except ConnectionGone:
         routes.evict(kind, token)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -21,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.errors import NotFound
 from core.inbound import DeliveryUpdate, InboundMessage, ParsedWebhook
 from store.conversations.notify import OwnerNotice, notify_owner
-from store.conversations.sql import run
+from store.conversations.sql import first_rows, run
 from store.conversations.status import change_status, record_status
 from store.events import model as live
 from store.events.pending import announce
@@ -90,31 +92,97 @@ async def record_webhook(
     Raises `ConnectionGone` (and stores nothing, once the caller rolls back) when the
     connection is no longer active, however recently the caller saw it active.
     """
-    event_id = uuid.uuid4()
-    raw: dict[str, Any] = {
-        "event_id": event_id,
-        "platform": source.platform,
-        "connection_id": source.connection_id,
-        "headers": Jsonb({name: headers[name] for name in _KEPT_HEADERS if name in headers}),
-        "payload": Jsonb(payload),
-        "event_status": "processed" if parsed.events else "ignored",
-    }
-    result = Ingested(webhook_event_id=event_id)
-    only = parsed.events[0] if len(parsed.events) == 1 else None
-    if isinstance(only, InboundMessage) and not only.from_business:
-        # The usual delivery, one customer message: raw event and message in one statement.
-        await _record_customer_message(session, source, only, result, raw=raw)
+    return await Recording(source, payload, headers, parsed).record(session)
+
+
+class Recording:
+    """One verified delivery to record (see `record_webhook`).
+
+    The usual delivery, one customer message, is recorded by a single statement
+    (`statement`), so that a caller writing many deliveries in one transaction can send
+    theirs together (`store.conversations.sql.first_rows`) and hand each its row
+    (`finish`). Any other delivery is recorded by `record`.
+    """
+
+    def __init__(
+        self,
+        source: WebhookSource,
+        payload: dict[str, Any],
+        headers: dict[str, str],
+        parsed: ParsedWebhook,
+    ) -> None:
+        self.source = source
+        self.parsed = parsed
+        self._event_id = uuid.uuid4()
+        self._raw: dict[str, Any] = {
+            "event_id": self._event_id,
+            "platform": source.platform,
+            "connection_id": source.connection_id,
+            "headers": Jsonb({name: headers[name] for name in _KEPT_HEADERS if name in headers}),
+            "payload": Jsonb(payload),
+            "event_status": "processed" if parsed.events else "ignored",
+        }
+        only = parsed.events[0] if len(parsed.events) == 1 else None
+        self._single: tuple[InboundMessage, dict[str, Any]] | None = None
+        if isinstance(only, InboundMessage) and not only.from_business:
+            self._single = only, _message_params(source, only, self._event_id, raw=self._raw)
+
+    @property
+    def statement(self) -> tuple[str, dict[str, Any]] | None:
+        """The one statement (SQL, parameters) recording the raw event and its customer
+        message, when the delivery is just that; else None."""
+        return None if self._single is None else (_EVENT_AND_MESSAGE, self._single[1])
+
+    async def finish(self, session: AsyncSession, row: Sequence[Any] | None) -> Ingested:
+        """What `statement` stored, given its row; follow-ups in `session` when needed."""
+        if self._single is None:
+            raise TypeError("this delivery is not recorded by one statement")
+        message, params = self._single
+        result = Ingested(webhook_event_id=self._event_id)
+        await _stored_customer_message(session, self.source, message, result, row, params)
         return result
-    if (await run(session, _RAW_EVENT, raw)).first() is None:
-        raise ConnectionGone("No webhook is registered at this address.")
-    for event in parsed.events:
-        if isinstance(event, DeliveryUpdate):
-            await _record_receipt(session, source, event, result)
-        elif event.from_business:
-            await _record_echo(session, source, event, result)
+
+    async def record(self, session: AsyncSession) -> Ingested:
+        """Record the whole delivery in `session`."""
+        if self.statement is not None:
+            return await self.finish(session, (await run(session, *self.statement)).one())
+        if (await run(session, _RAW_EVENT, self._raw)).first() is None:
+            raise ConnectionGone("No webhook is registered at this address.")
+        result = Ingested(webhook_event_id=self._event_id)
+        for event in self.parsed.events:
+            if isinstance(event, DeliveryUpdate):
+                await _record_receipt(session, self.source, event, result)
+            elif event.from_business:
+                await _record_echo(session, self.source, event, result)
+            else:
+                await _record_customer_message(session, self.source, event, result)
+        return result
+
+
+async def record_all(
+    session: AsyncSession, recordings: Sequence[Recording]
+) -> list[Ingested | ConnectionGone]:
+    """Record several deliveries in `session`, in order; a delivery whose connection is
+    gone wrote nothing and gets `ConnectionGone` as its result, any other error is raised.
+    Consecutive one-statement deliveries are sent together (`first_rows`)."""
+    results: list[Ingested | ConnectionGone] = []
+    for together, group in groupby(recordings, key=lambda r: r.statement is not None):
+        group_list = list(group)
+        if together:
+            statements = [r.statement for r in group_list if r.statement is not None]
+            rows = await first_rows(session, statements)
+            for recording, row in zip(group_list, rows, strict=True):
+                results.append(await _or_gone(recording.finish(session, row)))
         else:
-            await _record_customer_message(session, source, event, result, raw=None)
-    return result
+            results.extend([await _or_gone(r.record(session)) for r in group_list])
+    return results
+
+
+async def _or_gone(recording: Awaitable[Ingested]) -> Ingested | ConnectionGone:
+    try:
+        return await recording
+    except ConnectionGone as gone:
+        return gone
 
 
 # The raw delivery, kept only while its connection is active (else nothing is written).
@@ -193,18 +261,16 @@ _EVENT_AND_MESSAGE = "WITH event AS (" + _RAW_EVENT + "), " + _MESSAGE_CTES
 _MESSAGE_OF_EVENT = "WITH event AS (SELECT CAST(:event_id AS uuid) AS id), " + _MESSAGE_CTES
 
 
-async def _record_customer_message(
-    session: AsyncSession,
+def _message_params(
     source: WebhookSource,
     message: InboundMessage,
-    result: Ingested,
+    event_id: uuid.UUID,
     *,
     raw: dict[str, Any] | None,
-) -> None:
-    """Store a customer's message (and, given `raw`, the delivery itself) in one statement."""
-    params = {
+) -> dict[str, Any]:
+    return {
         **(raw or {}),
-        "event_id": result.webhook_event_id,
+        "event_id": event_id,
         "connection_id": source.connection_id,
         "business_id": source.business_id,
         "customer": message.customer_id,
@@ -221,23 +287,44 @@ async def _record_customer_message(
         "raw": Jsonb(message.raw),
         "expects_reply": message.expects_reply,
     }
-    statement = _EVENT_AND_MESSAGE if raw is not None else _MESSAGE_OF_EVENT
-    for _ in range(3):
-        row = (await run(session, statement, params)).one()
-        if row[0] is None:
+
+
+async def _record_customer_message(
+    session: AsyncSession, source: WebhookSource, message: InboundMessage, result: Ingested
+) -> None:
+    """Store a customer's message of a delivery already stored (one of several events)."""
+    params = _message_params(source, message, result.webhook_event_id, raw=None)
+    row = (await run(session, _MESSAGE_OF_EVENT, params)).one()
+    await _stored_customer_message(session, source, message, result, row, params)
+
+
+async def _stored_customer_message(
+    session: AsyncSession,
+    source: WebhookSource,
+    message: InboundMessage,
+    result: Ingested,
+    row: Sequence[Any] | None,
+    params: dict[str, Any],
+) -> None:
+    """Account for a customer message's statement, given its `row`. A conversation a
+    concurrent delivery created first is found by running the statement again."""
+    runs = 1
+    while True:
+        if row is None or row[0] is None:
             raise ConnectionGone("No webhook is registered at this address.")
-        conversation_id: uuid.UUID | None = row[1]
-        message_id: uuid.UUID | None = row[2]
-        if conversation_id is not None:
+        if row[1] is not None:
             break
-        statement = _MESSAGE_OF_EVENT  # the delivery is stored; find the conversation again
-    else:  # three concurrent creators in a row cannot happen; fail loudly rather than drop
-        raise RuntimeError("could not find or create the conversation")
+        if runs == 3:  # three concurrent creators in a row cannot happen; fail, never drop
+            raise RuntimeError("could not find or create the conversation")
+        # The delivery is stored; find the conversation again.
+        row = (await run(session, _MESSAGE_OF_EVENT, params)).one()
+        runs += 1
+    conversation_id: uuid.UUID = row[1]
+    message_id: uuid.UUID | None = row[2]
     if message_id is None:
         result.duplicates += 1
         return
     result.stored += 1
-    assert conversation_id is not None
     if row[3]:
         result.started.append(conversation_id)
     _announce_customer_message(
