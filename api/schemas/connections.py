@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
+from api.schemas.base import RequestBody
 from store.conversations.connections import is_simulated
 from store.tables.enums import OutboxStatus, SocialPlatform, TokenStatus
 from store.tables.social import SocialConnection
@@ -73,10 +74,8 @@ class ConnectionCreated(BaseModel):
     verify_token: str = Field(description="Shown only now; CHIDI stores it encrypted.")
 
 
-class WhatsAppSetup(BaseModel):
+class WhatsAppSetup(RequestBody):
     """The WhatsApp Cloud API credentials from Meta's dashboard (WhatsApp → API Setup)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     phone_number_id: str = Field(pattern=r"^\d{5,25}$")
     waba_id: str = Field(pattern=r"^\d{5,25}$", description="WhatsApp Business Account id.")
@@ -106,10 +105,8 @@ class InstagramConnected(BaseModel):
     connections: list[ConnectionCreated]
 
 
-class SimulatedMessage(BaseModel):
+class SimulatedMessage(RequestBody):
     """A customer message for the simulator to deliver as a signed webhook."""
-
-    model_config = ConfigDict(extra="forbid")
 
     customer_id: str = Field(
         min_length=1,

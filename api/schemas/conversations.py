@@ -8,6 +8,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from api.schemas.base import RequestBody
 from store.conversations.inbox import ConversationRow, InboxPage, MessagePage
 from store.conversations.stats import DurationSummary, InboxStats
 from store.conversations.takeover import MAX_TAGS
@@ -24,10 +25,6 @@ from store.tables.enums import (
 MAX_REPLY_CHARS = 4096
 MAX_NOTE_CHARS = 2000
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ConversationOut(BaseModel):
@@ -132,7 +129,7 @@ class MessageListOut(BaseModel):
         return cls(items=items, has_more=page.has_more)
 
 
-class ReplyIn(_Body):
+class ReplyIn(RequestBody):
     """A reply typed by a person in the inbox."""
 
     text_content: Annotated[
@@ -149,7 +146,7 @@ class ReplyIn(_Body):
         return self
 
 
-class StatusIn(_Body):
+class StatusIn(RequestBody):
     """A status change and/or an assignment; `assigned_to_user_id: null` unassigns."""
 
     status: ConversationStatus | None = None
@@ -164,7 +161,7 @@ class StatusIn(_Body):
         return self
 
 
-class NoteIn(_Body):
+class NoteIn(RequestBody):
     """A note for the team, added to the conversation's internal notes."""
 
     text: Annotated[
@@ -172,7 +169,7 @@ class NoteIn(_Body):
     ]
 
 
-class TagsIn(_Body):
+class TagsIn(RequestBody):
     """The conversation's tags (replacing the current ones)."""
 
     tags: list[Tag] = Field(max_length=MAX_TAGS)

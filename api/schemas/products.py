@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.schemas.base import RequestBody
 from core.variants import MAX_COMBINATIONS, MAX_OPTION_TYPES, MAX_VALUES_PER_OPTION, VariantSpec
 from store.catalog.drafts import ItemChanges, ItemDraft, ProductChanges, ProductDraft
 
@@ -63,11 +64,7 @@ ImageUrl = Annotated[
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Partial(_Body):
+class _Partial(RequestBody):
     """A partial update: absent fields are unchanged; `null` only where a column may be
     empty (listed in `nullable`)."""
 
@@ -85,14 +82,14 @@ class _Partial(_Body):
         return {name: getattr(self, name) for name in self.model_fields_set - (exclude or set())}
 
 
-class OptionChoice(_Body):
+class OptionChoice(RequestBody):
     """One option of an item: {"option_name": "Size", "value": "M"}."""
 
     option_name: Label
     value: Label
 
 
-class VariantIn(_Body):
+class VariantIn(RequestBody):
     """An option type and its values: {"option_name": "Size", "values": ["S", "M"]}."""
 
     option_name: Label
@@ -107,7 +104,7 @@ Variants = Annotated[list[VariantIn], Field(max_length=MAX_OPTION_TYPES)]
 Images = Annotated[list[ImageUrl], Field(max_length=MAX_IMAGES)]
 
 
-class ItemIn(_Body):
+class ItemIn(RequestBody):
     """An item to create; without `sku` one is generated, without `price` the base price."""
 
     sku: SkuText | None = None
@@ -127,7 +124,7 @@ class ItemIn(_Body):
         )
 
 
-class ProductCreate(_Body):
+class ProductCreate(RequestBody):
     """POST /api/v1/products. Without `inventory_items`, one item per combination."""
 
     name: Name
@@ -195,7 +192,7 @@ class ItemUpdate(_Partial):
         return ItemChanges(fields=self.given())
 
 
-class StockAdjustment(_Body):
+class StockAdjustment(RequestBody):
     """{"change": -2} moves stock by a delta; {"set_to": 50} sets it. Exactly one."""
 
     change: int | None = Field(default=None, ge=-MAX_STOCK, le=MAX_STOCK)
@@ -208,7 +205,7 @@ class StockAdjustment(_Body):
         return self
 
 
-class SkuGenerateIn(_Body):
+class SkuGenerateIn(RequestBody):
     """POST /api/v1/skus/generate. `business_shortcode` overrides the business's own."""
 
     product_name: Name
@@ -222,7 +219,7 @@ class SkuGenerateOut(BaseModel):
     suggested_sku: str
 
 
-class SkuValidateIn(_Body):
+class SkuValidateIn(RequestBody):
     """POST /api/v1/skus/validate. `inventory_item_id` is the item being edited (its own
     SKU is not a clash); a `business_id` is accepted for PRD compatibility and ignored —
     the caller's business is always the one checked."""

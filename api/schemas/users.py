@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas.base import RequestBody
 from core.profiles import (
     MAX_AVATAR_URL_LENGTH,
     MAX_FULL_NAME_LENGTH,
@@ -28,10 +29,8 @@ class UserPublic(BaseModel):
     updated_at: datetime
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestBody):
     """A partial update: only the fields sent change; null clears a field."""
-
-    model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(
         default=None,

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas.base import RequestBody
 from core.business_profile import MAX_TEXT_LENGTH, clean_field
 from store.tables.enums import WorkspaceSenderType, WorkspaceThread
 
@@ -20,11 +21,7 @@ MAX_MESSAGE_LENGTH = 4000
 OnboardingAction = Literal["skip", "confirm", "restart"]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OnboardingTurnIn(_Body):
+class OnboardingTurnIn(RequestBody):
     """A reply to the pending onboarding question, an action, or neither (show it again)."""
 
     message: str | None = Field(default=None, max_length=MAX_MESSAGE_LENGTH)
@@ -39,7 +36,7 @@ class OnboardingTurnIn(_Body):
         return value.strip() or None if value is not None else None
 
 
-class ChatIn(_Body):
+class ChatIn(RequestBody):
     """A message to the workspace assistant."""
 
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
@@ -104,7 +101,7 @@ class ProfileOut(BaseModel):
     updated_at: datetime
 
 
-class ProfileUpdate(_Body):
+class ProfileUpdate(RequestBody):
     """A partial update: only fields sent change; null (or blank) clears a field.
 
     `social_media_presence` and `policies` are replaced as a whole when sent.

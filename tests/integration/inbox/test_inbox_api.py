@@ -181,6 +181,10 @@ async def test_bad_cursors_statuses_and_replies_are_refused_in_the_one_error_sha
     assert _error(image, 422)["code"] == "validation_error"
     too_many_tags = await owner_api.put(f"{base}/tags", json={"tags": [f"t{n}" for n in range(21)]})
     assert _error(too_many_tags, 422)["code"] == "validation_error"
+    nul = await owner_api.post(f"{base}/messages", json={"text_content": "see\x00you"})
+    assert _error(nul, 422)["details"][0]["field"] == "text_content"
+    nul_note = await owner_api.post(f"{base}/notes", json={"text": "\x00"})
+    assert _error(nul_note, 422)["details"][0]["field"] == "text"
     # Nothing of this changed the conversation.
     assert rows(pg, "SELECT status::text, tags FROM conversations WHERE id = %s", conversation) == [
         ("active_ai", [])
