@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from api.schemas.base import RequestBody
 from core.security import AUTHENTICATED
 from store.tables.auth import AuthIdentity, AuthUser
 
 
-class _Body(BaseModel):
+class _Body(RequestBody):
+    # GoTrue ignores fields it does not know (clients send more than each endpoint reads).
     model_config = ConfigDict(extra="ignore")
 
 

@@ -146,6 +146,16 @@ def test_duplicate_email_weak_password_and_bad_credentials(supabase: Client) -> 
             supabase.auth.sign_in_with_password({"email": wrong_email, "password": wrong_password})
         assert (bad.value.status, bad.value.code) == (400, "invalid_credentials")
         assert bad.value.message == "Invalid login credentials"
+    # Postgres stores no NUL character: refused as invalid input, not a database error.
+    with pytest.raises(AuthApiError) as nul:
+        supabase.auth.sign_up(
+            {
+                "email": unique_email("nul"),
+                "password": PASSWORD,
+                "options": {"data": {"full_name": "Ada\x00"}},
+            }
+        )
+    assert (nul.value.status, nul.value.code) == (400, "validation_failed")
 
 
 def test_password_reset_with_the_emailed_link(supabase: Client, pg: psycopg.Connection) -> None:
