@@ -213,8 +213,25 @@ async def update_business_profile_tool(
     )
 
 
+def _runtime_not_copied(*tools: BaseTool) -> tuple[BaseTool, ...]:
+    """The tools, each leaving its injected runtime out of the dump of its arguments.
+
+    LangChain validates a call against the schema `@tool` inferred, `runtime` included,
+    then dumps the result to a dict on every call only to read its keys: that copied the
+    whole runtime (graph state, context, config) each time. The runtime is handed to the
+    tool as given either way.
+    """
+    for each in tools:
+        schema = each.args_schema
+        if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+            raise TypeError(f"{each.name} has no pydantic argument schema")
+        schema.model_fields["runtime"].exclude = True
+        schema.model_rebuild(force=True)
+    return tools
+
+
 # What the auto-responder may look up for a customer.
-RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = (
+RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = _runtime_not_copied(
     find_products_tool,
     get_inventory_tool,
     list_options_tool,
@@ -224,6 +241,5 @@ RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = (
 # What the workspace assistant may do for the owner.
 ASSISTANT_TOOLS: Final[tuple[BaseTool, ...]] = (
     *RESPONDER_TOOLS,
-    list_low_stock_tool,
-    update_business_profile_tool,
+    *_runtime_not_copied(list_low_stock_tool, update_business_profile_tool),
 )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, MessagesState, StateGraph
+from langgraph.prebuilt import ToolNode
+from pydantic import BaseModel, model_serializer
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,6 +16,7 @@ from store.context.vectors import ContextStore
 from store.tables.businesses import Business
 from store.tables.context import BusinessContextChunk
 from tests.integration.tools.conftest import Shop, as_responder, call_tool
+from tools.context import ToolContext
 from tools.results import ContextSearchResult, ProfileResult, ProfileUpdateResult, ToolError
 from tools.toolset import RESPONDER_TOOLS
 
@@ -150,3 +155,39 @@ async def test_the_responder_cannot_update_the_profile(shop: Shop, db: AsyncSess
     business = await db.get(Business, shop.business_id)
     assert business is not None
     assert business.name == "Ada Styles"
+
+
+class _Ledger(BaseModel):
+    """Graph state that records each time something serializes it."""
+
+    dumps: list[int] = []
+
+    @model_serializer
+    def _dump(self) -> dict[str, int]:
+        self.dumps.append(1)
+        return {"dumps": len(self.dumps)}
+
+
+class _StateWithLedger(MessagesState):
+    ledger: _Ledger
+
+
+async def test_a_tool_call_does_not_copy_the_graph_state(shop: Shop) -> None:
+    """The runtime a tool gets carries the whole graph state; validating the call must not
+    serialize it (LangChain dumps the validated arguments on every call)."""
+    builder = StateGraph(_StateWithLedger, context_schema=ToolContext)
+    builder.add_node("tools", ToolNode(list(RESPONDER_TOOLS)))
+    builder.add_edge(START, "tools")
+    builder.add_edge("tools", END)
+    request = AIMessage(
+        content="",
+        tool_calls=[
+            {"name": "get_business_profile", "args": {}, "id": "call_0", "type": "tool_call"}
+        ],
+    )
+    ledger = _Ledger()
+    state = await builder.compile().ainvoke(
+        {"messages": [request], "ledger": ledger}, context=as_responder(shop.context)
+    )
+    assert isinstance(state["messages"][-1].artifact, ProfileResult)
+    assert ledger.dumps == []
