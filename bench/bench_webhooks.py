@@ -17,14 +17,16 @@ responder really decides with the local brain. Then:
    maximum.
 3. end to end: new customers at a fixed rate with the worker running, each sending one
    message from a fixed mix (`MESSAGES`: price, availability in and out of stock, policy,
-   greeting, complaint); the latency is from sending the webhook to the fake Graph API
-   recording the reply (the answer, or the holding message of an escalation), plus the
-   count of customers with no reply (lost) and with more than one (duplicated). The
-   decisions are then read back from `ai_responses_log`: how many were answered or
-   escalated per kind of message, and the decision time (`processing_time_ms`) with the
-   median of each graph step (`timings`). Run with the reply debounce off (`--debounce
-   0`, default) to measure the pipeline, or with e.g. `--debounce 2` to see what the burst
-   window adds.
+   greeting, complaint), introduced by the customer's name so that no two texts of a run
+   are the same (`customer_message`; the worker keeps the production embedding cache,
+   which then only serves a message's own second lookup); the latency is from sending the
+   webhook to the fake Graph API recording the reply (the answer, or the holding message
+   of an escalation), plus the count of customers with no reply (lost) and with more than
+   one (duplicated). The decisions are then read back from `ai_responses_log`: how many
+   were answered or escalated per kind of message, and the decision time
+   (`processing_time_ms`) with the median of each graph step (`timings`). Run with the
+   reply debounce off (`--debounce 0`, default) to measure the pipeline, or with e.g.
+   `--debounce 2` to see what the burst window adds.
 
 Each phase also prints the CPU time the API, Postgres, Redis, the load generator and (end
 to end) the worker used, per request and in cores busy (`bench.cpu`).
