@@ -63,18 +63,3 @@ class ParsedWebhook:
 
     events: list[InboundEvent] = field(default_factory=list)
     ignored: int = 0
-
-
-def without_nul(value: Any) -> Any:
-    """Parsed JSON with every NUL character removed from its strings and keys.
-
-    Postgres stores no NUL in text or JSON, and a webhook delivery must be stored rather
-    than refused: Meta would redeliver it until it gave up, and the message would be lost.
-    """
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_nul(item) for item in value]
-    return value

@@ -14,6 +14,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,9 +31,10 @@ from channels import instagram, whatsapp
 from channels.signature import HEADER, SignatureCheck, check
 from core.analytics import Event
 from core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized
-from core.inbound import ParsedWebhook, without_nul
+from core.inbound import ParsedWebhook
 from core.metrics import WEBHOOK_ACK_SECONDS
 from core.settings import Settings
+from core.storable_text import storable
 from store.conversations import connections
 from store.conversations.ingest import ConnectionGone, Recording, WebhookSource
 from store.tables.base import utcnow
@@ -46,6 +48,10 @@ _PARSERS = {
     SocialPlatform.INSTAGRAM: instagram.parse_webhook,
     SocialPlatform.WHATSAPP: whatsapp.parse_webhook,
 }
+# Where a body may hold text Postgres cannot store (`core.storable_text`): a NUL or a
+# surrogate, escaped, or a surrogate encoded raw (which `json.loads` lets through); most
+# deliveries have none and skip the walk.
+_MAYBE_UNSTORABLE = re.compile(rb"\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 # Meta only checks for a 200; the body is what its own examples answer.
 _ACK = "EVENT_RECEIVED"
 
@@ -213,8 +219,8 @@ def _json_object(body: bytes) -> dict[str, Any]:
         raise BadRequest("The webhook body is not JSON.") from None
     if not isinstance(payload, dict):
         raise BadRequest("The webhook body must be a JSON object.")
-    # Valid JSON carries a NUL only escaped; most deliveries skip the walk.
-    return without_nul(payload) if b"\\u0000" in body else payload
+    # Stored, not refused: Meta would redeliver a refused delivery until it gave up.
+    return storable(payload) if _MAYBE_UNSTORABLE.search(body) else payload
 
 
 @router.get(

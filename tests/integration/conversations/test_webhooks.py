@@ -160,17 +160,20 @@ async def test_a_signed_message_is_stored_and_the_responder_enqueued(
     assert await _respond_job_exists(redis, message_id)
 
 
-async def test_a_message_with_nul_characters_is_stored_without_them(
+async def test_a_message_with_text_postgres_cannot_store_is_stored_cleaned(
     api: httpx.AsyncClient, instagram: SeededConnection, pg: psycopg.Connection, redis: Redis
 ) -> None:
-    """Postgres stores no NUL in text or JSON; a delivery carrying one must still be stored
-    (an error would make Meta redeliver it until it gives up: the message would be lost)."""
+    """Postgres stores no NUL and no lone surrogate in text or JSON; a delivery carrying
+    them must still be stored (an error would make Meta redeliver it until it gives up:
+    the message would be lost)."""
     customer, mid = new_customer(), new_mid()
-    payload = customer_message(instagram, customer, "Is the tote\x00 in stock?", mid=mid)
+    payload = customer_message(instagram, customer, "Is the tote\x00 in stock? \ud83d", mid=mid)
     payload["entry"][0]["messaging"][0]["message"]["attachments\x00"] = []
     response = await post_webhook(api, instagram, payload)
     assert (response.status_code, response.text) == (200, "EVENT_RECEIVED")
-    assert _messages(pg, instagram) == [(mid, "customer", "text", "Is the tote in stock?", False)]
+    assert _messages(pg, instagram) == [
+        (mid, "customer", "text", "Is the tote in stock? \ufffd", False)
+    ]
     stored = one(
         pg, "SELECT payload::text FROM webhook_events WHERE connection_id = %s", instagram.id
     )
