@@ -490,6 +490,29 @@ async def test_a_database_failure_answers_5xx_so_meta_retries(
     assert response.json()["error"]["code"] == "service_unavailable"
 
 
+async def test_deliveries_are_stored_after_the_database_dropped_its_connections(
+    api: httpx.AsyncClient, instagram: SeededConnection, pg: psycopg.Connection
+) -> None:
+    """A restarted Postgres leaves the pool's connections dead: the next delivery is still
+    stored (checked connections are replaced), none is lost."""
+    customer = new_customer()
+    first = await post_webhook(api, instagram, customer_message(instagram, customer, "one"))
+    assert first.status_code == 200
+    pg.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend'"
+    )
+    replies = await asyncio.gather(
+        *(
+            post_webhook(api, instagram, customer_message(instagram, customer, text))
+            for text in ("two", "three", "four")
+        )
+    )
+    assert [r.status_code for r in replies] == [200, 200, 200]
+    assert sorted(m[3] for m in _messages(pg, instagram)) == ["four", "one", "three", "two"]
+
+
 async def test_concurrent_first_messages_make_one_conversation(
     api: httpx.AsyncClient, whatsapp: SeededConnection, pg: psycopg.Connection
 ) -> None:
