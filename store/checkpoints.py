@@ -40,6 +40,9 @@ class Checkpoints:
             max_size=max(2, settings.database_pool_size),  # setup() runs beside the lock
             open=False,
             timeout=CONNECT_TIMEOUT_SECONDS,
+            # Checked when lent (one round trip), so connections a restarted or failed-over
+            # Postgres dropped are replaced instead of failing the next requests.
+            check=AsyncConnectionPool.check_connection,
             kwargs={
                 "autocommit": True,
                 "prepare_threshold": None,

@@ -208,3 +208,20 @@ async def test_chat_requests_are_validated(owner: Owner, live_server: LiveServer
     assert await history(owner) == []  # nothing was stored
     async with httpx.AsyncClient(base_url=live_server.url) as anonymous:
         assert (await anonymous.post(CHAT, json={"message": "hi"})).status_code == 401
+
+
+async def test_the_assistant_answers_after_the_database_dropped_its_connections(
+    owner: Owner, engine: AsyncEngine, pg: psycopg.Connection
+) -> None:
+    """A restarted Postgres leaves every pooled connection dead, the checkpointer's too:
+    the next turn still answers (lent connections are checked and replaced)."""
+    await open_shop(owner, engine, LocalEmbeddings())
+    assert_streamed(await owner.chat("What's my return policy?"))
+    pg.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend'"
+    )
+    again = await owner.chat("What's my return policy?")
+    assert_streamed(again)
+    assert again.text == f"Your return policy: {PROFILE['policies']['returns']}."
