@@ -512,7 +512,7 @@ async def test_deliveries_are_stored_after_the_database_dropped_its_connections(
         )
     )
     assert [r.status_code for r in replies] == [200, 200, 200]
-    assert sorted(m[3] for m in _messages(pg, instagram)) == ["four", "one", "three", "two"]
+    assert sorted(str(m[3]) for m in _messages(pg, instagram)) == ["four", "one", "three", "two"]
 
 
 async def test_concurrent_first_messages_make_one_conversation(
