@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from channels.wire import from_epoch, items, obj, text
+from channels.wire import from_epoch, items, obj, text, within_reported_second
 from core.inbound import (
     ContentType,
     DeliveryState,
@@ -91,7 +91,9 @@ def _message(
         platform_message_id=wamid,
         customer_id=customer,
         account_id=account,
-        sent_at=from_epoch(message.get("timestamp"), millis=False) or received_at,
+        sent_at=within_reported_second(
+            from_epoch(message.get("timestamp"), millis=False), received_at
+        ),
         content_type=content_type,
         text=body,
         media_mime_type=mime,

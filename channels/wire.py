@@ -6,7 +6,7 @@ batched delivery cannot make the whole delivery fail (and Meta retry it forever)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -36,3 +36,19 @@ def from_epoch(value: Any, *, millis: bool) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)
+
+
+def within_reported_second(reported: datetime | None, received_at: datetime) -> datetime:
+    """When a message was sent, from a timestamp in whole seconds (WhatsApp's) and the
+    time it arrived here.
+
+    Bot and owner messages are stamped to the microsecond, so a customer's reply in the
+    same second as the bot's message would sort before it. When the delivery arrived
+    within the second the platform reported, its arrival time is the finer reading; a
+    late or redelivered message keeps the platform's time.
+    """
+    if reported is None:
+        return received_at
+    if reported <= received_at < reported + timedelta(seconds=1):
+        return received_at
+    return reported

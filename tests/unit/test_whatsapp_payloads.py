@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -237,3 +237,30 @@ def test_send_bodies() -> None:
     }
     assert sent_message_id({"messages": [{"id": "wamid.X"}]}) == "wamid.X"
     assert sent_message_id({"messages": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("arrived_after", "sent_at_after"),
+    [
+        (timedelta(milliseconds=430), timedelta(milliseconds=430)),  # live: arrival is finer
+        (timedelta(0), timedelta(0)),
+        (timedelta(seconds=3), timedelta(0)),  # late or redelivered: the platform's second
+        (timedelta(seconds=-2), timedelta(0)),  # our clock behind: the platform's second
+    ],
+)
+def test_a_timestamp_in_whole_seconds_is_refined_by_the_arrival_time(
+    arrived_after: timedelta, sent_at_after: timedelta
+) -> None:
+    """A customer replying within the second of the bot's message (stamped to the
+    microsecond) must not sort before it: WhatsApp reports whole seconds."""
+    reported = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)
+    message = _message("text", text={"body": "ok"})
+    events = parse_webhook(_delivery([message]), received_at=reported + arrived_after).events
+    assert isinstance(events[0], InboundMessage)
+    assert events[0].sent_at == reported + sent_at_after
+
+
+def test_the_arrival_time_stands_in_for_a_missing_timestamp() -> None:
+    message = _message("text", text={"body": "ok"})
+    del message["timestamp"]
+    assert _only(_delivery([message])).sent_at == NOW
