@@ -30,12 +30,14 @@ def text(value: Any) -> str | None:
 
 
 def from_epoch(value: Any, *, millis: bool) -> datetime | None:
-    """A UTC datetime from epoch seconds or milliseconds (number or numeric string)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    """A UTC datetime from epoch seconds or milliseconds (number or numeric string); None
+    for anything else, a NaN or a time no calendar holds included."""
+    if isinstance(value, bool):
         return None
-    return datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)
+    try:
+        return datetime.fromtimestamp(float(value) / (1000 if millis else 1), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def within_reported_second(reported: datetime | None, received_at: datetime) -> datetime:

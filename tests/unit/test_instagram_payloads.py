@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from channels.instagram import message_webhook, parse_webhook, sent_message_id, text_message
 from core.inbound import DeliveryUpdate, InboundMessage
 
@@ -182,3 +184,11 @@ def test_send_bodies() -> None:
     assert (tagged["messaging_type"], tagged["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
     assert sent_message_id({"recipient_id": "123", "message_id": "m_x"}) == "m_x"
     assert sent_message_id({}) is None
+
+
+@pytest.mark.parametrize("timestamp", ["1e400", "nan", 10**30, -(10**30), True, "soon"])
+def test_a_timestamp_no_calendar_holds_reads_as_the_arrival_time(timestamp: object) -> None:
+    """Not a crash: a delivery that fails to parse is redelivered by Meta until it is lost."""
+    event = _event(message={"mid": "m_t", "text": "hi"})
+    event["timestamp"] = timestamp
+    assert _only(_delivery(event)).sent_at == NOW

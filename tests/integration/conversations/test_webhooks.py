@@ -183,6 +183,21 @@ async def test_a_message_with_text_postgres_cannot_store_is_stored_cleaned(
     assert await _respond_job_exists(redis, message_id)
 
 
+async def test_a_message_with_an_impossible_timestamp_is_stored_as_it_arrived(
+    api: httpx.AsyncClient, instagram: SeededConnection, pg: psycopg.Connection
+) -> None:
+    mid = new_mid()
+    payload = customer_message(instagram, new_customer(), "hello", mid=mid)
+    payload["entry"][0]["messaging"][0]["timestamp"] = 10**30
+    before = utcnow()
+    response = await post_webhook(api, instagram, payload)
+    assert (response.status_code, response.text) == (200, "EVENT_RECEIVED")
+    stored_at = one(
+        pg, "SELECT platform_timestamp FROM messages WHERE platform_message_id = %s", mid
+    )
+    assert before <= stored_at <= utcnow()
+
+
 async def test_a_redelivered_webhook_creates_and_enqueues_nothing(
     api: httpx.AsyncClient, whatsapp: SeededConnection, pg: psycopg.Connection, redis: Redis
 ) -> None:
