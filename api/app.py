@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from redis.asyncio import Redis
 
 from api.auth import router as auth_router
+from api.deps import refuse_unstorable_query
 from api.errors import install_error_handlers
 from api.live.runtime import open_live
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="CHIDI: an AI business assistant for small businesses.",
+        dependencies=[Depends(refuse_unstorable_query)],
     )
     install_error_handlers(app)
     # First: routes are tried in order and Meta's deliveries are by far the most frequent

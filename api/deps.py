@@ -15,11 +15,12 @@ from api.pages.cookies import request_session
 from api.pages.csrf import CSRF_HEADER, SAFE_METHODS, require_csrf
 from api.state import AppState
 from core.analytics import Analytics, Event
-from core.errors import Unauthorized
+from core.errors import Unauthorized, ValidationFailed
 from core.logs import bind_business, bind_user
 from core.profiles import profile_defaults
 from core.security import TokenError, TokenExpired
 from core.settings import Settings
+from core.storable_text import has_unstorable
 from store.events.pending import publish_committed
 from store.repositories import businesses
 from store.repositories.users import get_or_create_user
@@ -37,6 +38,26 @@ async def get_app_state(request: Request) -> AppState:
 
 
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
+
+
+async def refuse_unstorable_query(request: Request) -> None:
+    """Every route's query parameters: text Postgres cannot compare or store (a NUL
+    character) is refused with a 422 naming the parameter, before the handler runs (a
+    search for one was a database error, 503)."""
+    if not request.scope.get("query_string"):
+        return
+    refused = [
+        {
+            "field": f"query.{name}",
+            "message": "must be text without NUL characters",
+            "type": "value_error",
+        }
+        for name, value in request.query_params.multi_items()
+        if has_unstorable(name) or has_unstorable(value)
+    ]
+    if refused:
+        fields = ", ".join(entry["field"] for entry in refused)
+        raise ValidationFailed(f"Some fields are invalid: {fields}.", details=refused)
 
 
 async def get_settings_dep(state: AppStateDep) -> Settings:

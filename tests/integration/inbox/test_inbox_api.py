@@ -185,6 +185,14 @@ async def test_bad_cursors_statuses_and_replies_are_refused_in_the_one_error_sha
     assert _error(nul, 422)["details"][0]["field"] == "text_content"
     nul_note = await owner_api.post(f"{base}/notes", json={"text": "\x00"})
     assert _error(nul_note, 422)["details"][0]["field"] == "text"
+    nul_tag = await owner_api.get("/api/v1/conversations", params={"tag": "vip\x00"})
+    assert _error(nul_tag, 422)["details"] == [
+        {
+            "field": "query.tag",
+            "message": "must be text without NUL characters",
+            "type": "value_error",
+        }
+    ]
     # Nothing of this changed the conversation.
     assert rows(pg, "SELECT status::text, tags FROM conversations WHERE id = %s", conversation) == [
         ("active_ai", [])
