@@ -114,6 +114,13 @@ RESPONDER_DECISIONS = Counter(
     ["action"],
     registry=REGISTRY,
 )
+CATALOG_READS = Counter(
+    "chidi_catalog_reads",
+    "Business catalogs the responder read, by source: memory (the worker's unchanged "
+    "snapshot) or database (loaded: first use, or the catalog changed).",
+    ["source"],
+    registry=REGISTRY,
+)
 SEND_FAILURES = Counter(
     "chidi_outbound_send_failures",
     "Outbound messages a platform refused or never answered, by platform and failure kind.",
@@ -133,6 +140,11 @@ def observe_decision(action: str, confidence: float) -> None:
     """Record one responder decision (action as in ai_responses_log.action_taken)."""
     RESPONDER_DECISIONS.labels(action=action).inc()
     RESPONDER_CONFIDENCE.labels(action=action).observe(confidence)
+
+
+def observe_catalog_read(*, from_memory: bool) -> None:
+    """Record where the responder's catalog of one decision came from."""
+    CATALOG_READS.labels(source="memory" if from_memory else "database").inc()
 
 
 def observe_queue(queue: str, depth: int, oldest_age_seconds: float) -> None:

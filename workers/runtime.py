@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from agents.responder.context import ResponderServices
 from core.analytics import Analytics
 from core.brain.intents import example_index
 from core.embeddings import ProviderEmbeddings, QueryCache, get_embeddings
@@ -54,6 +55,10 @@ class WorkerContext(TypedDict):
     # one `workers.jobs.context.context_store` reads.
     context_store: ContextStore
     vector_engine: AsyncEngine
+    # The responder's models and in-process caches (catalogs, product vectors). Built
+    # here because arq hands each job a copy of this dict: anything a job stores in its
+    # ctx is gone with the job, so a cache kept there would start empty every time.
+    responder_services: ResponderServices
     # Product analytics (queued and sent from the SDK's thread: never blocks a job).
     analytics: Analytics
 
@@ -83,14 +88,18 @@ async def startup(ctx: dict[str, Any]) -> None:
     # (measured: the retrieve step's median was 33 s at 20 msg/s). Searches never wait on
     # anything while holding theirs, so a pool of their own cannot deadlock.
     vector_engine = create_engine(settings)
+    context_store = ContextStore(vector_engine, embeddings)
     ctx.update(
         settings=settings,
         engine=engine,
         sessionmaker=sessionmaker,
         http=httpx.AsyncClient(timeout=settings.meta_http_timeout_seconds),
         embeddings=embeddings,
-        context_store=ContextStore(vector_engine, embeddings),
+        context_store=context_store,
         vector_engine=vector_engine,
+        responder_services=ResponderServices.build(
+            settings, embeddings=embeddings, context_store=context_store
+        ),
         analytics=Analytics(settings),
     )
     await warm_up(embeddings)

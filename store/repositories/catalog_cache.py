@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.catalog_match import Catalog
+from core.metrics import observe_catalog_read
 from store.repositories.catalog_reads import load_catalog
 from store.tables.businesses import Business
 
@@ -60,8 +61,6 @@ class CatalogCache:
     def __init__(self, max_businesses: int = 512) -> None:
         self.max_businesses = max_businesses
         self._entries: OrderedDict[uuid.UUID, tuple[CatalogStamp, Catalog]] = OrderedDict()
-        self.hits = 0
-        self.loads = 0
 
     async def catalog(
         self, session: AsyncSession, business_id: uuid.UUID, stamp: CatalogStamp
@@ -70,10 +69,10 @@ class CatalogCache:
         entry = self._entries.get(business_id)
         if entry is not None and entry[0] == stamp:
             self._entries.move_to_end(business_id)
-            self.hits += 1
+            observe_catalog_read(from_memory=True)
             return entry[1]
         catalog = await load_catalog(session, business_id)
-        self.loads += 1
+        observe_catalog_read(from_memory=False)
         self._entries[business_id] = (stamp, catalog)
         self._entries.move_to_end(business_id)
         while len(self._entries) > self.max_businesses:

@@ -16,27 +16,12 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from store.context import sync
-from store.context.vectors import ContextStore
 from workers.enqueue import job_queue
 from workers.runtime import job_session, worker_context
 
 log = logging.getLogger("chidi.jobs.context")
 
 EMBED_CONTEXT_JOB: Final = "embed_business_context"
-_STORE_KEY: Final = "context_store"
-
-
-def context_store(ctx: dict[str, Any]) -> ContextStore:
-    """The worker's context store, built on first use and kept in arq's ctx.
-
-    Built lazily; the embedding model itself loads on its first use.
-    """
-    store = ctx.get(_STORE_KEY)
-    if not isinstance(store, ContextStore):
-        typed = worker_context(ctx)
-        store = ContextStore(typed["engine"], typed["embeddings"])
-        ctx[_STORE_KEY] = store
-    return store
 
 
 async def embed_business_context(
@@ -46,7 +31,7 @@ async def embed_business_context(
 
     `fields` None re-chunks every profile field (and re-checks the facts' vectors).
     """
-    store = context_store(ctx)
+    store = worker_context(ctx)["context_store"]
     async with job_session(ctx) as session:
         result = await sync.embed_business_context(session, store, uuid.UUID(business_id), fields)
     return asdict(result)

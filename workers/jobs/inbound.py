@@ -13,36 +13,23 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from agents.responder import ResponderServices, respond_to_conversation
+from agents.responder import respond_to_conversation
 from core.analytics import track_decision
 from store.conversations.batches import Waiting, conversations_waiting, superseded, take_up
 from store.tables.base import utcnow
 from workers.enqueue import enqueue_reply
-from workers.jobs.context import context_store
 from workers.jobs.outbound import deliver_now
 from workers.runtime import job_session, worker_context
 
 log = logging.getLogger("chidi.jobs.inbound")
-_SERVICES_KEY = "responder_services"
-
-
-def responder_services(ctx: dict[str, Any]) -> ResponderServices:
-    """The responder's models and stores, built on first use and kept in arq's ctx."""
-    services = ctx.get(_SERVICES_KEY)
-    if not isinstance(services, ResponderServices):
-        typed = worker_context(ctx)
-        services = ResponderServices.build(
-            typed["settings"], embeddings=typed["embeddings"], context_store=context_store(ctx)
-        )
-        ctx[_SERVICES_KEY] = services
-    return services
 
 
 async def process_inbound_message(
     ctx: dict[str, Any], conversation_id: str, trigger_message_id: str | None = None
 ) -> str:
     """Answer (or escalate, or just record) the conversation's waiting messages once."""
-    settings = worker_context(ctx)["settings"]
+    worker = worker_context(ctx)
+    settings = worker["settings"]
     trigger = uuid.UUID(trigger_message_id) if trigger_message_id else None
     async with job_session(ctx) as session:
         batch = await take_up(session, uuid.UUID(conversation_id))
@@ -57,10 +44,10 @@ async def process_inbound_message(
         ):
             return "superseded"
         outcome = await respond_to_conversation(
-            session, settings, conversation.id, responder_services(ctx), batch=batch
+            session, settings, conversation.id, worker["responder_services"], batch=batch
         )
     track_decision(
-        worker_context(ctx)["analytics"],
+        worker["analytics"],
         business_id=str(conversation.business_id),
         conversation_id=conversation_id,
         action=outcome.action,

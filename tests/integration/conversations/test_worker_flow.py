@@ -15,12 +15,14 @@ import httpx
 import psycopg
 import pytest
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder.actions import SORRY_HOLDING_MESSAGE
 from core.settings import Settings
 from store.catalog.drafts import ItemDraft
+from store.monitoring.publish import WORKER_PREFIX
 from store.tables.businesses import Business
 from tests.fakes.graph_api import FakeGraph, RecordedSend
 from tests.support.catalog import new_product
@@ -218,6 +220,54 @@ async def test_a_burst_gets_one_answer_from_the_catalog(
         "JOIN conversations c ON c.id = l.conversation_id WHERE l.business_id = %s",
         whatsapp.business_id,
     ) == [("in black", "responded_auto", "availability", "active_ai")]
+
+
+def _catalogs_read_from_memory(settings: Settings) -> float:
+    """How many decisions the running workers answered from a catalog kept in memory, as
+    their last published metrics say (published after jobs, at most once a second)."""
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        texts = [client.get(key) or "" for key in client.scan_iter(f"{WORKER_PREFIX}*")]
+    finally:
+        client.close()
+    return sum(
+        sample.value
+        for text in texts
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "chidi_catalog_reads_total" and sample.labels["source"] == "memory"
+    )
+
+
+async def test_the_worker_keeps_a_catalog_between_jobs_until_it_changes(
+    api: httpx.AsyncClient,
+    instagram: SeededConnection,
+    fake_graph: FakeGraph,
+    pg: psycopg.Connection,
+    engine: AsyncEngine,
+    settings: Settings,
+) -> None:
+    """arq gives each job a copy of the worker's ctx: a cache a job kept there would be
+    new every time, and the catalog read again for every message."""
+    await _stock_a_tote(engine, instagram.business_id)
+    from_memory = _catalogs_read_from_memory(settings)
+    question = "do you have the leather tote in black?"
+    for customer in (new_customer(), new_customer()):
+        await post_webhook(api, instagram, customer_message(instagram, customer, question))
+        [reply] = await _replies(fake_graph, customer)
+        assert "4" in reply.text
+    await eventually(lambda: _catalogs_read_from_memory(settings) > from_memory)
+
+    pg.execute(
+        "UPDATE inventory_items SET stock_quantity = 7 WHERE business_id = %s "
+        "AND stock_quantity = 4",
+        (instagram.business_id,),
+    )
+    customer = new_customer()
+    await post_webhook(api, instagram, customer_message(instagram, customer, question))
+    [reply] = await _replies(fake_graph, customer)
+    assert "7" in reply.text
+    assert "4" not in reply.text
 
 
 async def test_a_conversation_a_person_took_over_gets_no_bot_reply(
