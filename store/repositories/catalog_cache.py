@@ -61,6 +61,8 @@ class CatalogCache:
     def __init__(self, max_businesses: int = 512) -> None:
         self.max_businesses = max_businesses
         self._entries: OrderedDict[uuid.UUID, tuple[CatalogStamp, Catalog]] = OrderedDict()
+        self.hits = 0
+        self.loads = 0
 
     async def catalog(
         self, session: AsyncSession, business_id: uuid.UUID, stamp: CatalogStamp
@@ -69,9 +71,11 @@ class CatalogCache:
         entry = self._entries.get(business_id)
         if entry is not None and entry[0] == stamp:
             self._entries.move_to_end(business_id)
+            self.hits += 1
             observe_catalog_read(from_memory=True)
             return entry[1]
         catalog = await load_catalog(session, business_id)
+        self.loads += 1
         observe_catalog_read(from_memory=False)
         self._entries[business_id] = (stamp, catalog)
         self._entries.move_to_end(business_id)

@@ -16,13 +16,14 @@ import psycopg
 import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
+from redis.asyncio import Redis as AsyncRedis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder.actions import SORRY_HOLDING_MESSAGE
 from core.settings import Settings
 from store.catalog.drafts import ItemDraft
-from store.monitoring.publish import WORKER_PREFIX
+from store.monitoring.publish import WORKER_PREFIX, snapshots
 from store.tables.businesses import Business
 from tests.fakes.graph_api import FakeGraph, RecordedSend
 from tests.support.catalog import new_product
@@ -222,17 +223,17 @@ async def test_a_burst_gets_one_answer_from_the_catalog(
     ) == [("in black", "responded_auto", "availability", "active_ai")]
 
 
-def _catalogs_read_from_memory(settings: Settings) -> float:
+async def _catalogs_read_from_memory(settings: Settings) -> float:
     """How many decisions the running workers answered from a catalog kept in memory, as
     their last published metrics say (published after jobs, at most once a second)."""
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = AsyncRedis.from_url(settings.redis_url)
     try:
-        texts = [client.get(key) or "" for key in client.scan_iter(f"{WORKER_PREFIX}*")]
+        published = await snapshots(client, WORKER_PREFIX)
     finally:
-        client.close()
+        await client.aclose()
     return sum(
         sample.value
-        for text in texts
+        for text in published.values()
         for family in text_string_to_metric_families(text)
         for sample in family.samples
         if sample.name == "chidi_catalog_reads_total" and sample.labels["source"] == "memory"
@@ -250,13 +251,17 @@ async def test_the_worker_keeps_a_catalog_between_jobs_until_it_changes(
     """arq gives each job a copy of the worker's ctx: a cache a job kept there would be
     new every time, and the catalog read again for every message."""
     await _stock_a_tote(engine, instagram.business_id)
-    from_memory = _catalogs_read_from_memory(settings)
+    from_memory = await _catalogs_read_from_memory(settings)
     question = "do you have the leather tote in black?"
     for customer in (new_customer(), new_customer()):
         await post_webhook(api, instagram, customer_message(instagram, customer, question))
         [reply] = await _replies(fake_graph, customer)
         assert "4" in reply.text
-    await eventually(lambda: _catalogs_read_from_memory(settings) > from_memory)
+
+    async def read_from_memory() -> bool:
+        return await _catalogs_read_from_memory(settings) > from_memory
+
+    await eventually(read_from_memory)
 
     pg.execute(
         "UPDATE inventory_items SET stock_quantity = 7 WHERE business_id = %s "
