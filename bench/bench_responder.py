@@ -58,6 +58,11 @@ from workers.runtime import shutdown, startup, worker_context
 DATABASE = "chidi_bench_responder"
 
 
+def job_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    """What arq hands a job: a copy of the startup ctx (what a job stores in it is lost)."""
+    return {**ctx, "job_try": 1}
+
+
 @dataclass
 class Waiting:
     conversation_id: uuid.UUID
@@ -136,7 +141,9 @@ async def one_at_a_time(
             time.perf_counter(),
             counter.count,
         )
-        await process_inbound_message(ctx, str(waiting.conversation_id), str(waiting.message_id))
+        await process_inbound_message(
+            job_ctx(ctx), str(waiting.conversation_id), str(waiting.message_id)
+        )
         kind = costs.setdefault(waiting.kind, Costs())
         kind.cpu_ms.append((time.process_time() - before_cpu) * 1000)
         kind.wall_ms.append((time.perf_counter() - before_wall) * 1000)
@@ -151,7 +158,7 @@ async def concurrently(ctx: dict[str, Any], messages: list[Waiting], limit: int)
     async def handle(waiting: Waiting) -> None:
         async with gate:
             await process_inbound_message(
-                ctx, str(waiting.conversation_id), str(waiting.message_id)
+                job_ctx(ctx), str(waiting.conversation_id), str(waiting.message_id)
             )
 
     started = time.perf_counter()
@@ -205,7 +212,7 @@ async def measure(
             for waiting in rest[: len(warm)]:
                 counter.recording = []
                 await process_inbound_message(
-                    ctx, str(waiting.conversation_id), str(waiting.message_id)
+                    job_ctx(ctx), str(waiting.conversation_id), str(waiting.message_id)
                 )
                 print(f"-- {waiting.kind}: {len(counter.recording)} statements")
                 print("\n".join(counter.recording))
