@@ -6,8 +6,9 @@
   notify the owner in the app and by email;
 - `tell_owner_of_new_messages`: a person handles the conversation; only tell them.
 
-The decision's `ai_responses_log` row is added (not yet flushed) by the caller; each
-action flushes it first, since the outgoing message points at it.
+The decision's `ai_responses_log` row is written once, complete, by the graph's last
+step: the outgoing message points at it already (a foreign key checked at commit), and
+the action links the row back to the message before it is written.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder.outcome import ResponderOutcome
@@ -47,11 +49,9 @@ async def _queue(
     key: str,
     log_row: AiResponseLog,
 ) -> QueuedMessage:
-    """Flush the log row, then queue `text` to the customer, pointing at it. The caller
-    links the row to the message last (`_link`), so the log row is updated once, at the
-    end, instead of again at every flush in between."""
-    session.add(log_row)
-    await session.flush()
+    """Queue `text` to the customer, pointing at the decision's log row (not written
+    yet), and keep the decision's confidence on the conversation in the same statement."""
+    confidence = log_row.confidence_score
     queued = await queue_message(
         session,
         conversation,
@@ -60,7 +60,10 @@ async def _queue(
         idempotency_key=key,
         now=utcnow(),
         ai_log_id=log_row.id,
+        ai_confidence=confidence,
     )
+    # What the statement stored, without making the object dirty (no second UPDATE).
+    set_committed_value(conversation, "ai_confidence_score_last", confidence)
     return queued
 
 
@@ -80,14 +83,16 @@ async def send_reply(
     queued = await _queue(
         session, conversation, text, key=f"reply:{waiting[-1].id}", log_row=log_row
     )
-    await change_status(
-        session,
-        business_id=conversation.business_id,
-        conversation_id=conversation.id,
-        to=ConversationStatus.ACTIVE_AI,
-        actor=StatusActor.AI,
-        reason="CHIDI answered.",
-    )
+    # The job holds the conversation's row lock since it read it: its status is current.
+    if conversation.status is not ConversationStatus.ACTIVE_AI:
+        await change_status(
+            session,
+            business_id=conversation.business_id,
+            conversation_id=conversation.id,
+            to=ConversationStatus.ACTIVE_AI,
+            actor=StatusActor.AI,
+            reason="CHIDI answered.",
+        )
     _link(log_row, queued)
     return ResponderOutcome("responded", outbox_ids=(queued.outbox_id,), log_id=log_row.id)
 

@@ -155,8 +155,6 @@ async def act(state: ResponderState, runtime: Context) -> Update:
     assert decision is not None
     brain = Brain(brain_name(context.settings))
     model_name = context.settings.openai_model if brain is Brain.OPENAI else None
-    conversation.ai_confidence_score_last = round(min(1.0, max(0.0, state.confidence)), 3)
-    context.session.add(conversation)
     if decision.action == "send":
         assert state.draft is not None
         row = decision_row(
@@ -191,7 +189,7 @@ async def act(state: ResponderState, runtime: Context) -> Update:
 
 
 async def record(state: ResponderState, runtime: Context) -> Update:
-    """Complete the decision's log row with its timings."""
+    """Write the decision's log row, complete with its timings (its only write)."""
     row = state.log_row
     assert row is not None
     finish_row(row, state)

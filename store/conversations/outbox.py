@@ -81,6 +81,8 @@ _QUEUE = """
         UPDATE conversations SET last_message_at = GREATEST(last_message_at, :now),
                last_message_snippet = CASE WHEN last_message_at <= :now THEN :snippet
                                            ELSE last_message_snippet END,
+               ai_confidence_score_last = COALESCE(CAST(:ai_confidence AS double precision),
+                                                   ai_confidence_score_last),
                updated_at = now()
         WHERE id = :conversation_id AND business_id = :business_id
           AND EXISTS (SELECT 1 FROM queued)
@@ -101,9 +103,12 @@ async def queue_message(
     now: datetime,
     platform: SocialPlatform | None = None,
     ai_log_id: uuid.UUID | None = None,
+    ai_confidence: float | None = None,
 ) -> QueuedMessage:
     """Store an outgoing message and its outbox row, once per `idempotency_key` (one
-    statement). Without `platform`, the conversation's connection decides the kind."""
+    statement). Without `platform`, the conversation's connection decides the kind.
+    `ai_log_id` and `ai_confidence`: the responder decision that wrote the message (its
+    confidence becomes the conversation's last)."""
     message_id = uuid.uuid4()
     params = {
         "outbox_id": uuid.uuid4(),
@@ -120,6 +125,7 @@ async def queue_message(
         "snippet": text_body[:200],
         "now": now,
         "ai_log_id": ai_log_id,
+        "ai_confidence": ai_confidence,
     }
     found = (await run(session, _QUEUE, params)).first()
     if found is None:  # a concurrent transaction committed the same key meanwhile

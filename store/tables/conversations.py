@@ -183,6 +183,10 @@ class Message(SQLModel, table=True):
                 ondelete="SET NULL",
                 use_alter=True,
                 name="fk_messages_ai_processing_log_id",
+                # Checked at commit: the message is written before its decision's log
+                # row, which is then written once, complete (migration 0007).
+                deferrable=True,
+                initially="DEFERRED",
             ),
             index=True,
         ),

@@ -34,6 +34,7 @@ from store.tables.enums import ConversationSenderType, ConversationStatus, Socia
 from store.tables.ops import Notification, OutboxMessage
 from store.tables.social import SocialConnection
 from tests.support.catalog import new_business, new_product
+from tests.support.statements import counted
 
 DELIVERY = "We deliver within Lagos in 1-2 days for 2,000."
 RETURNS = "Unworn items can be returned within 7 days with the receipt."
@@ -242,6 +243,36 @@ async def test_a_price_question_is_answered_with_the_catalog_price(
     assert isinstance(facts, dict)
     assert [i["sku"] for i in facts["items"]] == ["ADA-CANVAS"]
     assert facts["items"][0]["price"] == "8000.00"
+
+
+async def test_a_reply_writes_its_log_row_and_the_conversation_once(
+    db: AsyncSession, engine: AsyncEngine, settings: Settings, shop: Shop
+) -> None:
+    """The log row is inserted complete (not inserted, then updated with the message it
+    produced), the confidence rides on the statement that queues the reply, and a
+    conversation already with the bot gets no status statement."""
+    conversation = await new_conversation(db, shop)
+    await customer_says(db, conversation, "how much is the canvas tote?")
+    with counted(engine) as statements:
+        outcome = await respond_to_conversation(db, settings, conversation.id, shop.services)
+    assert outcome.action == "responded"
+    writes = [s.split("(")[0].split(" SET ")[0].strip() for s in statements]
+    assert writes.count("INSERT INTO ai_responses_log") == 1
+    assert "UPDATE ai_responses_log" not in writes
+    assert not any(w.startswith("UPDATE conversations") for w in writes), writes
+
+    log = (
+        await db.exec(select(AiResponseLog).where(AiResponseLog.conversation_id == conversation.id))
+    ).one()
+    reply = await db.get(Message, log.generated_message_id)
+    assert reply is not None
+    assert reply.ai_processing_log_id == log.id
+    assert log.timings
+    assert log.processing_time_ms is not None
+    refreshed = await db.get(Conversation, conversation.id, populate_existing=True)
+    assert refreshed is not None
+    assert refreshed.ai_confidence_score_last == log.confidence_score
+    assert refreshed.status == ConversationStatus.ACTIVE_AI
 
 
 async def test_a_colour_in_stock_is_answered_from_stock(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.routes.webhooks import RouteCache
@@ -16,19 +14,14 @@ from core.settings import Settings
 from store.db import create_sessionmaker
 from store.tables.enums import SocialPlatform
 from tests.support.conversations import SeededConnection
+from tests.support.statements import counted
 
 
 @pytest.fixture
 def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     """The SQL statements the engine sends while the test runs."""
-    sent: list[str] = []
-
-    def record(*args: Any) -> None:
-        sent.append(args[2])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine.sync_engine, "before_cursor_execute", record)
+    with counted(engine) as sent:
+        yield sent
 
 
 async def test_concurrent_deliveries_share_one_lookup(
