@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agents.responder import ResponderServices
 from core.analytics import Analytics
 from core.embeddings import LocalEmbeddings
 from core.settings import Settings
@@ -138,13 +139,17 @@ async def job_ctx(
     settings = tracked_settings.model_copy(update={"meta_graph_base_url": fake_graph.url})
     analytics = Analytics(settings)
     redis = Redis.from_url(settings.redis_url)
+    embeddings = LocalEmbeddings()
     async with httpx.AsyncClient() as http:
         yield {
             "settings": settings,
             "engine": engine,
             "sessionmaker": create_sessionmaker(engine),
             "http": http,
-            "embeddings": LocalEmbeddings(),
+            "embeddings": embeddings,
+            "responder_services": ResponderServices.build(
+                settings, embeddings=embeddings, engine=engine
+            ),
             "analytics": analytics,
             "redis": redis,
         }
