@@ -77,16 +77,23 @@ class Costs:
     cpu_ms: list[float] = field(default_factory=list)
     wall_ms: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
+    commits: list[int] = field(default_factory=list)
 
 
 class StatementCounter:
-    """Counts statements sent through the worker's engines (ORM and driver-level alike)."""
+    """Counts statements sent through the worker's engines (ORM and driver-level alike),
+    and the transactions committed."""
 
     def __init__(self, engines: list[AsyncEngine]) -> None:
         self.count = 0
+        self.commits = 0
         self.recording: list[str] | None = None
         for engine in engines:
             event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
+            event.listen(engine.sync_engine, "commit", self._committed)
+
+    def _committed(self, _conn: Any) -> None:
+        self.commits += 1
 
     def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.count += 1
@@ -136,10 +143,11 @@ async def one_at_a_time(
 ) -> dict[str, Costs]:
     costs: dict[str, Costs] = {}
     for waiting in messages:
-        before_cpu, before_wall, before_sql = (
+        before_cpu, before_wall, before_sql, before_commits = (
             time.process_time(),
             time.perf_counter(),
             counter.count,
+            counter.commits,
         )
         await process_inbound_message(
             job_ctx(ctx), str(waiting.conversation_id), str(waiting.message_id)
@@ -148,6 +156,7 @@ async def one_at_a_time(
         kind.cpu_ms.append((time.process_time() - before_cpu) * 1000)
         kind.wall_ms.append((time.perf_counter() - before_wall) * 1000)
         kind.statements.append(counter.count - before_sql)
+        kind.commits.append(counter.commits - before_commits)
     return costs
 
 
@@ -176,16 +185,19 @@ def report(costs: dict[str, Costs]) -> None:
         every.cpu_ms += c.cpu_ms
         every.wall_ms += c.wall_ms
         every.statements += c.statements
+        every.commits += c.commits
         print(
             f"  {kind:>12}: {len(c.cpu_ms):4d} messages; CPU p50 {_median(c.cpu_ms):6.1f} ms, "
-            f"wall p50 {_median(c.wall_ms):6.1f} ms, SQL statements {_median(c.statements):.0f}"
+            f"wall p50 {_median(c.wall_ms):6.1f} ms, SQL statements {_median(c.statements):.0f}, "
+            f"transactions {_median(c.commits):.0f}"
         )
     cpu = sorted(every.cpu_ms)
     print(
         f"  {'all':>12}: {len(cpu):4d} messages; CPU p50 {_median(cpu):6.1f} ms, "
         f"p95 {cpu[int(0.95 * (len(cpu) - 1))]:.1f} ms, mean {statistics.fmean(cpu):.1f} ms "
         f"(= {1000 / statistics.fmean(cpu):.0f} messages per CPU-second); "
-        f"SQL statements mean {statistics.fmean(every.statements):.1f}"
+        f"SQL statements mean {statistics.fmean(every.statements):.1f}, transactions mean "
+        f"{statistics.fmean(every.commits):.1f}"
     )
 
 

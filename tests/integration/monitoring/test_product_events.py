@@ -11,14 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from agents.responder import ResponderServices
-from core.analytics import Analytics
-from core.embeddings import LocalEmbeddings
 from core.settings import Settings
-from store.db import create_sessionmaker
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.posthog_server import PostHogInbox, posthog_app
 from tests.support.conversations import (
@@ -28,6 +23,7 @@ from tests.support.conversations import (
     one,
     post_webhook,
 )
+from tests.support.job_context import job_context
 from tests.support.live_server import LiveServer, free_port, serve_in_thread, start_live_server
 from tests.support.workspace import Owner, owner_client
 from workers.jobs.inbound import process_inbound_message
@@ -137,24 +133,8 @@ async def job_ctx(
 ) -> AsyncIterator[dict[str, Any]]:
     """What the worker's startup puts in arq's ctx, with analytics on."""
     settings = tracked_settings.model_copy(update={"meta_graph_base_url": fake_graph.url})
-    analytics = Analytics(settings)
-    redis = Redis.from_url(settings.redis_url)
-    embeddings = LocalEmbeddings()
-    async with httpx.AsyncClient() as http:
-        yield {
-            "settings": settings,
-            "engine": engine,
-            "sessionmaker": create_sessionmaker(engine),
-            "http": http,
-            "embeddings": embeddings,
-            "responder_services": ResponderServices.build(
-                settings, embeddings=embeddings, engine=engine
-            ),
-            "analytics": analytics,
-            "redis": redis,
-        }
-    analytics.shutdown()
-    await redis.aclose()
+    async with job_context(settings, engine) as ctx:
+        yield ctx
 
 
 async def test_the_responder_job_tracks_its_escalation(
