@@ -3,8 +3,7 @@
 Three short transactions, so the platform call happens outside any open transaction:
 
 1. claim (`sending`, lease; the same statement reads everything the plan needs) —
-   committed before anything is sent (in its own transaction, or in the one that queued
-   the row: `deliver_claimed`);
+   committed before anything is sent;
 2. the send itself (parts of a split message are recorded as they are accepted);
 3. record `sent`, or a failure: `failed` with a retry time, or `dead` with a reason the
    owner is told about (revoked token, closed window, permanent refusal).
@@ -98,19 +97,13 @@ def retry_delay(attempts: int) -> timedelta:
 
 async def deliver(deps: DeliveryDeps, outbox_id: uuid.UUID) -> Delivery:
     """Deliver the row once (see the module docstring for the guarantees)."""
+    settings = deps.settings
     async with session_scope(deps.sessionmaker) as session:
         claimed = await sending.claim(
-            session, outbox_id, lease_seconds=deps.settings.outbox_sending_lease_seconds
+            session, outbox_id, lease_seconds=settings.outbox_sending_lease_seconds
         )
     if claimed is None:
         return Delivery.NOT_DUE
-    return await deliver_claimed(deps, claimed)
-
-
-async def deliver_claimed(deps: DeliveryDeps, claimed: Claimed) -> Delivery:
-    """Steps 2 and 3 for a row whose claim has committed (here, or in the transaction
-    that queued it: the responder job claims its reply before it commits)."""
-    settings = deps.settings
     row = claimed.row
     plan = None if row.kind is OutboxKind.EMAIL else _plan(deps, claimed)
     if plan is None:

@@ -2,9 +2,8 @@
 
 Thin on purpose: it locks the conversation, steps aside if a newer message's job will
 answer the burst, and otherwise calls `agents.responder.respond_to_conversation` in the
-same transaction, which also claims the reply's outbox row (the exactly-once claim a
-`deliver_outbox` job takes in a transaction of its own). Only after that commits does it
-send the reply, itself.
+same transaction. Only after that commits does it deliver the outbox rows (itself, with
+the same exactly-once claim a `deliver_outbox` job uses).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from core.analytics import track_decision
 from store.conversations.batches import Waiting, conversations_waiting, superseded, take_up
 from store.tables.base import utcnow
 from workers.enqueue import enqueue_reply
-from workers.jobs.outbound import claim_in, deliver_now
+from workers.jobs.outbound import deliver_now
 from workers.runtime import job_session, worker_context
 
 log = logging.getLogger("chidi.jobs.inbound")
@@ -47,14 +46,13 @@ async def process_inbound_message(
         outcome = await respond_to_conversation(
             session, settings, conversation.id, worker["responder_services"], batch=batch
         )
-        claimed = await claim_in(session, settings, outcome.outbox_ids)
     track_decision(
         worker["analytics"],
         business_id=str(conversation.business_id),
         conversation_id=conversation_id,
         action=outcome.action,
     )
-    await deliver_now(ctx, claimed)
+    await deliver_now(ctx, outcome.outbox_ids)
     log.info(
         "conversation handled", extra={"conversation_id": conversation_id, "action": outcome.action}
     )

@@ -11,13 +11,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from channels.ratelimit import RedisTokenBucket
-from core.settings import Settings
 from store.conversations.outbox import due
-from store.conversations.sending import Claimed, claim
-from workers.delivery import DeliveryDeps, deliver, deliver_claimed
+from workers.delivery import DeliveryDeps, deliver
 from workers.enqueue import enqueue_delivery
 from workers.runtime import job_session, worker_context
 
@@ -46,30 +42,15 @@ async def deliver_outbox(ctx: dict[str, Any], outbox_id: str) -> str:
     return (await deliver(delivery_deps(ctx), uuid.UUID(outbox_id))).value
 
 
-async def claim_in(
-    session: AsyncSession, settings: Settings, outbox_ids: Iterable[uuid.UUID]
-) -> list[Claimed]:
-    """Claim rows a job has just queued, in its own transaction: they are committed
-    already taken, and `deliver_now` sends them without a transaction of its own."""
-    claimed = []
-    for outbox_id in outbox_ids:
-        row = await claim(session, outbox_id, lease_seconds=settings.outbox_sending_lease_seconds)
-        if row is not None:
-            claimed.append(row)
-    return claimed
-
-
-async def deliver_now(ctx: dict[str, Any], claimed: Iterable[Claimed]) -> None:
-    """Deliver rows a job has just claimed and committed, in that job: a reply goes out
-    without waiting for another job to be picked up. If that fails unexpectedly (not a
-    send failure, which `deliver_claimed` records), a `deliver_outbox` job takes over once
-    the claim's lease has run out (the sweeper re-drives it)."""
+async def deliver_now(ctx: dict[str, Any], outbox_ids: Iterable[uuid.UUID]) -> None:
+    """Deliver rows a job has just committed, in that job: a reply goes out without waiting
+    for another job to be picked up. If that fails unexpectedly (not a send failure, which
+    `deliver` records), a `deliver_outbox` job takes over."""
     deps = delivery_deps(ctx)
-    for row in claimed:
+    for outbox_id in outbox_ids:
         try:
-            await deliver_claimed(deps, row)
+            await deliver(deps, outbox_id)
         except Exception:
-            outbox_id = row.row.id
             log.exception(
                 "inline delivery failed; handing it to a job", extra={"outbox_id": str(outbox_id)}
             )
