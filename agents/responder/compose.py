@@ -357,12 +357,15 @@ def _no_such_combination(ask: _Ask, seed: str) -> Draft:
 
 
 def _choose(ask: _Ask, items: Sequence[ItemFact], seed: str) -> str:
-    """A question on the first option type still open, offering the values in stock."""
+    """A question on the first option type still open, offering the values in stock (or,
+    when only one is, saying so: there is nothing to choose)."""
     open_types = ask.undecided(items)
     if not open_types:
         return ""
     name = open_types[0]
     values = _values(ask.product, name, [i for i in items if i.in_stock] or list(items))
+    if len(values) == 1:
+        return say.pick(say.ONLY_IN_STOCK_IN, seed, "only_in").format(value=values[0])
     template = say.pick(say.CHOOSE_OPTION, seed, "choose")
     return template.format(dimension=name.lower(), values=say.listed(values, "or"))
 

@@ -150,6 +150,10 @@ CHOOSE_OPTION: Final = (
     "Which {dimension} should I check for you — {values}?",
     "What {dimension} would you like: {values}?",
 )
+ONLY_IN_STOCK_IN: Final = (
+    "Right now we only have it in {value}.",
+    "At the moment it's only in stock in {value}.",
+)
 AVAILABLE_IN: Final = (
     "Yes, we have the {product}{options}! It's available in {values}.",
     "The {product}{options} is in stock in {values}.",

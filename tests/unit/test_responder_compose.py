@@ -168,6 +168,23 @@ def test_prices_that_differ_by_colour_are_listed_and_the_colour_asked() -> None:
     assert "Black or Tan" in text  # brown is sold out: not offered
 
 
+def test_one_colour_left_in_stock_is_said_not_offered_as_a_choice() -> None:
+    bag = CatalogProduct(
+        id=uuid.uuid4(),
+        name="Leather Tote Bag",
+        base_price=Decimal("85"),
+        variants={"Color": ("Black", "Brown")},
+        items=(_item("BAG-BLK", "85", 3, Color="Black"), _item("BAG-BRN", "85", 0, Color="Brown")),
+    )
+    for seed in ("m-1", "m-2", "m-3"):
+        text = composed(reading("price", product=bag), Lookups().product(bag).facts(), seed)
+        assert "85" in text
+        assert "only" in text
+        assert "Black" in text
+        assert "Brown" not in text
+        assert not text.endswith("?")
+
+
 def test_the_price_of_the_option_asked() -> None:
     text = composed(
         reading("price", product=TOTE, options={"Colour": "Tan"}), Lookups().product(TOTE).facts()
