@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, get_type_hints
 
 from langchain_core.tools import BaseTool, tool
 from langgraph.prebuilt import ToolRuntime
@@ -213,13 +213,17 @@ async def update_business_profile_tool(
     )
 
 
-def _runtime_not_copied(*tools: BaseTool) -> tuple[BaseTool, ...]:
-    """The tools, each leaving its injected runtime out of the dump of its arguments.
+def _cheap_to_call(*tools: BaseTool) -> tuple[BaseTool, ...]:
+    """The tools, prepared so LangChain's per-call bookkeeping stays cheap.
 
-    LangChain validates a call against the schema `@tool` inferred, `runtime` included,
-    then dumps the result to a dict on every call only to read its keys: that copied the
-    whole runtime (graph state, context, config) each time. The runtime is handed to the
-    tool as given either way.
+    - The injected runtime is left out of the dump of a call's arguments. LangChain
+      validates a call against the schema `@tool` inferred, `runtime` included, then dumps
+      the result to a dict on every call only to read its keys: that copied the whole
+      runtime (graph state, context, config) each time. The runtime is handed to the tool
+      as given either way.
+    - Each coroutine's annotations are resolved once. LangChain reads its type hints on
+      every call (to find a `RunnableConfig` parameter); with this module's postponed
+      annotations that evaluated every string again (~140 µs a call instead of ~25).
     """
     for each in tools:
         schema = each.args_schema
@@ -227,11 +231,14 @@ def _runtime_not_copied(*tools: BaseTool) -> tuple[BaseTool, ...]:
             raise TypeError(f"{each.name} has no pydantic argument schema")
         schema.model_fields["runtime"].exclude = True
         schema.model_rebuild(force=True)
+        coroutine = getattr(each, "coroutine", None)
+        if coroutine is not None:
+            coroutine.__annotations__ = get_type_hints(coroutine, include_extras=True)
     return tools
 
 
 # What the auto-responder may look up for a customer.
-RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = _runtime_not_copied(
+RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = _cheap_to_call(
     find_products_tool,
     get_inventory_tool,
     list_options_tool,
@@ -241,5 +248,5 @@ RESPONDER_TOOLS: Final[tuple[BaseTool, ...]] = _runtime_not_copied(
 # What the workspace assistant may do for the owner.
 ASSISTANT_TOOLS: Final[tuple[BaseTool, ...]] = (
     *RESPONDER_TOOLS,
-    *_runtime_not_copied(list_low_stock_tool, update_business_profile_tool),
+    *_cheap_to_call(list_low_stock_tool, update_business_profile_tool),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import ForwardRef
 
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
@@ -18,7 +19,7 @@ from store.tables.context import BusinessContextChunk
 from tests.integration.tools.conftest import Shop, as_responder, call_tool
 from tools.context import ToolContext
 from tools.results import ContextSearchResult, ProfileResult, ProfileUpdateResult, ToolError
-from tools.toolset import RESPONDER_TOOLS
+from tools.toolset import ASSISTANT_TOOLS, RESPONDER_TOOLS
 
 
 async def _policy_chunks(db: AsyncSession, shop: Shop) -> set[str]:
@@ -191,3 +192,12 @@ async def test_a_tool_call_does_not_copy_the_graph_state(shop: Shop) -> None:
     )
     assert isinstance(state["messages"][-1].artifact, ProfileResult)
     assert ledger.dumps == []
+
+
+def test_every_tool_has_its_annotations_resolved_once() -> None:
+    """LangChain reads a tool's type hints on every call: strings left in them (this
+    package's postponed annotations) would be evaluated again each time."""
+    for tool in ASSISTANT_TOOLS:
+        hints = tool.coroutine.__annotations__ if tool.coroutine else {}
+        assert hints, tool.name
+        assert not [n for n, hint in hints.items() if isinstance(hint, str | ForwardRef)], tool.name
