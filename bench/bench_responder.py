@@ -47,6 +47,7 @@ from bench.bench_webhooks import (
     request_bytes,
     seed,
 )
+from bench.cpu import machine_line
 from core.settings import get_settings
 from tests.fakes.graph_api import start_fake_graph
 from tests.support.database import reset_and_migrate
@@ -233,6 +234,7 @@ async def measure(
         half = len(rest) // 2 if concurrency else len(rest)
         with profiled(profile):
             costs = await one_at_a_time(ctx, rest[:half], counter)
+        print(machine_line())
         print(f"one at a time (warm), per message, load average {os.getloadavg()[0]:.1f}:")
         report(costs)
         remaining = rest[half:]

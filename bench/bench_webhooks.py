@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
 import time
@@ -56,7 +55,7 @@ import redis
 import uvloop  # installed with uvicorn[standard], as the API's own event loop
 
 from bench.catalog_seed import seed_shop
-from bench.cpu import CpuMeter, Finder, named, per_item, this_process, tree
+from bench.cpu import CpuMeter, Finder, machine_line, named, per_item, this_process, tree
 from channels import instagram
 from channels.fake_graph import FakeGraphController
 from channels.signature import HEADER, sign
@@ -486,8 +485,8 @@ def main() -> None:
     target = Target("127.0.0.1", port, f"/api/v1/webhooks/instagram/{token}", account, app_secret)
     customers = [f"cust-{i}" for i in range(2000)]
     print(
-        f"API: uvicorn --workers {args.workers}; arq worker processes: "
-        f"{args.worker_processes}; {os.cpu_count()} CPUs; LOG_LEVEL=WARNING; "
+        f"{machine_line()}\nAPI: uvicorn --workers {args.workers}; arq worker processes: "
+        f"{args.worker_processes}; LOG_LEVEL=WARNING; "
         f"debounce {args.debounce}s; query cache {args.query_cache}"
     )
     try:

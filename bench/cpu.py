@@ -10,6 +10,7 @@ exits during the phase loses what it used: the figures are lower bounds.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -96,3 +97,22 @@ def per_item(used: dict[str, float], items: int, elapsed: float) -> str:
     total = sum(used.values())
     parts.append(f"total {1000 * total / max(items, 1):.2f} ms ({total / elapsed:.2f} cores)")
     return "CPU per request: " + ", ".join(parts)
+
+
+def reference_loop_ms(repeats: int = 3) -> float:
+    """CPU ms of a fixed pure-Python loop (the fastest of `repeats`): how fast this machine
+    runs Python right now. The VM's speed drifts by up to 2x between sittings; figures
+    from different sittings compare only next to this number."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.process_time() - started) * 1000)
+    return best
+
+
+def machine_line() -> str:
+    """One line to print at the top of a benchmark's output."""
+    return f"machine: {os.cpu_count()} CPUs, reference Python loop {reference_loop_ms():.0f} ms"
