@@ -25,6 +25,7 @@ from agents.responder.steps import Context, Update, timed
 from agents.responder.understand import MODEL_FAILURES
 from agents.responder.verify import verify
 from core.brain.confidence import entity_confidence
+from core.brain.discounts import about_discount
 from core.brain.understanding import Understanding
 from core.chat_model import brain_name
 from store.tables.enums import AiActionTaken, Brain
@@ -129,9 +130,16 @@ async def choose(state: ResponderState, runtime: Context) -> Update:
         problems=verification.problems if verification else (),
         error=state.failure,
         unreadable=state.unreadable,
+        discount_unanswered=_discount_unanswered(state),
     )
     note = f"decide: {decision.action} — {decision.reason}"
     return {"decision": decision, "confidence": confidence, "trace": [note]}
+
+
+def _discount_unanswered(state: ResponderState) -> bool:
+    """The customer asks for a discount and the draft (if any) does not speak to it."""
+    draft = state.draft
+    return about_discount(state.text) and not (draft is not None and about_discount(draft.text))
 
 
 # --- act and log ------------------------------------------------------------------------

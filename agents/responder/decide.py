@@ -4,6 +4,8 @@ Pure, so the rules are unit-tested on their own (DESIGN.md, PRD §6.4.1):
 
 - complaints, refunds, requests for a person and orders (which need a person to confirm
   and take payment) always go to a person, however sure the reading;
+- so does a request for a discount the draft does not answer (only the owner can agree a
+  price; a reply with the list price would ignore the question);
 - so does a customer who sounds unhappy (negative sentiment);
 - a draft goes out only when there is one, it passed verification, and the confidence
   reaches the business's threshold (`businesses.confidence_threshold`);
@@ -25,6 +27,7 @@ ALWAYS_ESCALATE: Final[dict[Intent, str]] = {
     "human_request": "The customer asked to talk to a person.",
     "order": "The customer wants to order; a person confirms orders and payment.",
 }
+DISCOUNT_REASON: Final = "The customer is asking for a discount; only you can agree a price."
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,20 @@ def decide(
     problems: tuple[str, ...] = (),
     error: str | None = None,
     unreadable: str | None = None,
+    discount_unanswered: bool = False,
 ) -> Decision:
     """The decision for one reading and draft; the first rule that applies wins.
 
     `unreadable` says why the messages could not be read at all (a photo); `error`, which
-    step failed.
+    step failed; `discount_unanswered`, that the customer asks for a discount the draft
+    does not speak to.
     """
     if unreadable is not None:
         return Decision("escalate", unreadable)
     if intent in ALWAYS_ESCALATE:
         return Decision("escalate", ALWAYS_ESCALATE[intent])
+    if discount_unanswered:
+        return Decision("escalate", DISCOUNT_REASON)
     if sentiment == "negative":
         return Decision("escalate", "The customer sounds unhappy.")
     if error is not None:

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from agents.responder.decide import ALWAYS_ESCALATE, decide, group_confidence, reply_confidence
+from agents.responder.decide import (
+    ALWAYS_ESCALATE,
+    DISCOUNT_REASON,
+    Decision,
+    decide,
+    group_confidence,
+    reply_confidence,
+)
 from core.brain.understanding import INTENTS, Intent
 
 SURE: dict[str, Any] = {
@@ -131,3 +138,12 @@ def test_intents_outside_an_answer_group_are_not_regrouped() -> None:
 def test_a_greeting_is_judged_against_everything_else() -> None:
     scores: dict[Intent, float] = {"greeting": 0.45, "other": 0.25}
     assert group_confidence("greeting", scores, 1.0) == pytest.approx(1.0)
+
+
+def test_an_unanswered_discount_request_goes_to_a_person() -> None:
+    decision = decide(intent="price", **{**SURE, "confidence": 1.0}, discount_unanswered=True)
+    assert decision == Decision("escalate", DISCOUNT_REASON)
+    # An order that also haggles is an order first.
+    assert (
+        decide(intent="order", **SURE, discount_unanswered=True).reason == ALWAYS_ESCALATE["order"]
+    )

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from agents.responder import HOLDING_MESSAGE, ResponderServices, respond_to_conversation
 from agents.responder.actions import SORRY_HOLDING_MESSAGE
+from agents.responder.decide import DISCOUNT_REASON
 from core.embeddings import LocalEmbeddings, QueryCache
 from core.settings import Settings
 from store.catalog.drafts import ItemDraft
@@ -402,6 +403,20 @@ async def test_a_request_for_a_person_is_escalated(
     result = await ask(db, settings, shop, "can I speak to a real person please")
     assert result.log.detected_intent == "human_request"
     assert_escalated(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can I get a discount on the canvas tote?", "abeg wetin be your last price for the tote"],
+)
+async def test_a_discount_request_goes_to_the_owner_not_answered_with_the_price(
+    db: AsyncSession, settings: Settings, shop: Shop, text: str
+) -> None:
+    result = await ask(db, settings, shop, text)
+    assert_escalated(result)
+    [notice] = result.notifications
+    assert DISCOUNT_REASON in (notice.body or "")
+    assert f"decide: escalate — {DISCOUNT_REASON}" in result.log.final_prompt_sent_to_llm
 
 
 async def test_an_unknown_product_is_escalated_never_invented(
