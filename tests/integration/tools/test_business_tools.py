@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import ForwardRef
 
 from langchain_core.messages import AIMessage
+from langchain_core.tools import StructuredTool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 from pydantic import BaseModel, model_serializer
@@ -198,6 +199,8 @@ def test_every_tool_has_its_annotations_resolved_once() -> None:
     """LangChain reads a tool's type hints on every call: strings left in them (this
     package's postponed annotations) would be evaluated again each time."""
     for tool in ASSISTANT_TOOLS:
-        hints = tool.coroutine.__annotations__ if tool.coroutine else {}
+        assert isinstance(tool, StructuredTool), tool.name
+        assert tool.coroutine is not None, tool.name
+        hints = tool.coroutine.__annotations__
         assert hints, tool.name
         assert not [n for n, hint in hints.items() if isinstance(hint, str | ForwardRef)], tool.name
