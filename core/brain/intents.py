@@ -33,7 +33,9 @@ GREETING_ONLY_WEIGHT = 1.0
 OTHER_FLOOR = 0.3
 FOLLOW_UP_MAX_WORDS = 8
 _FOLLOW_UP = re.compile(
-    r"^(?:and|also|or|but|then|what about|how about|same|in|for|with)\b|what about\W*$"
+    # An acknowledgement may come first: "ok what about size 45", "alright and in red?".
+    r"^(?:(?:ok|okay|oh|ah|alright|hmm+|so|cool|nice|great|fine)\b\W*)*"
+    r"(?:and|also|or|but|then|what about|how about|same|in|for|with)\b|what about\W*$"
 )
 # Intents a follow-up without a product of its own can continue.
 PRODUCT_INTENTS: frozenset[Intent] = frozenset({"product_info", "price", "availability", "order"})

@@ -199,6 +199,19 @@ async def test_a_follow_up_continues_the_previous_question(embeddings: LocalEmbe
     assert alone.entities.product is None
 
 
+@pytest.mark.parametrize("text", ["ok what about in black?", "alright, and in black?"])
+async def test_a_follow_up_may_open_with_an_acknowledgement(
+    embeddings: LocalEmbeddings, text: str
+) -> None:
+    history = ["do you have the lace midi dress in white size M"]
+
+    understood = await understand(text, sample_catalog(), embeddings, history=history)
+
+    assert is_follow_up(expand(text))
+    assert understood.intent == "availability"
+    assert any("follow-up" in reason for reason in understood.reasons)
+
+
 async def test_a_follow_up_with_its_own_cue_keeps_it(embeddings: LocalEmbeddings) -> None:
     history = ["do you have the adire scarf in indigo"]
 
