@@ -341,7 +341,10 @@ def offered(product: ProductFact) -> str:
 
 
 def _no_such_option(ask: _Ask, asked: str, seed: str) -> Draft:
-    template = say.pick(say.NO_SUCH_OPTION, seed, "no_such_option")
+    numeric = any(ch.isdigit() for ch in asked)
+    template = say.pick(
+        say.ONLY_COMES_IN if numeric else say.NO_SUCH_OPTION, seed, "no_such_option"
+    )
     text = template.format(product=ask.product.name, asked=asked, offered=offered(ask.product))
     return Draft(text, "clarify", "product.no_such_option")
 

@@ -162,6 +162,12 @@ NO_SUCH_OPTION: Final = (
     "The {product} doesn't come in {asked}, sorry — it comes in {offered}.",
     "Sorry, we don't have the {product} in {asked}. It comes in {offered}.",
 )
+# The same when the value asked for is a number ("size 45"): a reply may state only numbers
+# from the facts (verify.py), so it names what there is, not what the customer asked for.
+ONLY_COMES_IN: Final = (
+    "Sorry, we only have the {product} in {offered}.",
+    "We only have the {product} in {offered}, sorry.",
+)
 NO_SUCH_COMBINATION: Final = (
     "We don't have the {product}{options}, sorry — it comes in {offered}.",
     "Sorry, there's no {product}{options}. It comes in {offered}.",

@@ -54,8 +54,20 @@ async def understand(
     vector = await embed_message(text, embeddings)
     previous_vector = None
     if history and is_follow_up(expand(text)):
-        previous_vector = await embed_message(history[-1], embeddings)
+        previous_vector = await embed_message(topic_message(history), embeddings)
     return read(text, catalog, index, vector, history=history, previous_vector=previous_vector)
+
+
+def topic_message(history: Sequence[str]) -> str:
+    """The earlier message a follow-up continues: the newest that is not a follow-up itself
+    ("do you have the sneakers?" → "what about 45?" → "and 42?": the first), else the
+    oldest. Each follow-up alone reads poorly ("what about 42" is nearest to "update my
+    order to size 42"), so one follow-up must not lean on another.
+    """
+    for earlier in reversed(history):
+        if not is_follow_up(expand(earlier)):
+            return earlier
+    return history[0]
 
 
 async def embed_message(text: str, embeddings: ProviderEmbeddings) -> list[float]:
@@ -81,8 +93,8 @@ def read(
 ) -> Understanding:
     """The understanding of `text` given its embedding `vector`: pure and deterministic.
 
-    `previous_vector` is the embedding of `history[-1]`, needed only when `text` is a
-    follow-up (`is_follow_up`); without it a follow-up is read on its own.
+    `previous_vector` is the embedding of `topic_message(history)`, needed only when `text`
+    is a follow-up (`is_follow_up`); without it a follow-up is read on its own.
     """
     expanded = expand(text)
     entities = extract_entities(text, catalog, history=history)
@@ -97,7 +109,8 @@ def read(
     )
     reading = classify(index, vector, expanded, names_product=names_product, context=context)
     if previous_vector is not None and history and is_follow_up(expanded):
-        previous = classify(index, previous_vector, expand(history[-1]), names_product=True)
+        topic = expand(topic_message(history))
+        previous = classify(index, previous_vector, topic, names_product=True)
         reading = with_previous(reading, previous)
     sentiment = with_intent(felt, reading.intent)
     scored = confidence(reading, entities, topics)

@@ -14,7 +14,7 @@ import pytest
 from core.brain.cues import cues_in, is_greeting_only
 from core.brain.examples import EXAMPLES
 from core.brain.intents import clear_example_cache, example_index, is_follow_up
-from core.brain.nlu import understand
+from core.brain.nlu import topic_message, understand
 from core.brain.slang import expand
 from core.brain.understanding import INTENTS, Intent, Understanding
 from core.embeddings import get_embeddings
@@ -209,6 +209,26 @@ async def test_a_follow_up_may_open_with_an_acknowledgement(
 
     assert is_follow_up(expand(text))
     assert understood.intent == "availability"
+    assert any("follow-up" in reason for reason in understood.reasons)
+
+
+def test_a_follow_up_continues_the_message_that_set_the_topic() -> None:
+    asked = "do you have the canvas sneakers?"
+    assert topic_message([asked, "what about size 45?", "ok and in 44?"]) == asked
+    assert topic_message(["hi", asked]) == asked
+    # Only follow-ups so far: the first of them started the topic.
+    assert topic_message(["and the sneakers, which sizes?", "what about 45"]) == (
+        "and the sneakers, which sizes?"
+    )
+
+
+async def test_a_second_follow_up_keeps_the_first_question(embeddings: LocalEmbeddings) -> None:
+    history = ["how much is the lace midi dress", "what about size 45"]
+
+    # Leaning on "what about size 45" alone, "what about 42?" read as an order.
+    understood = await understand("what about 42?", sample_catalog(), embeddings, history=history)
+
+    assert understood.intent == "price"
     assert any("follow-up" in reason for reason in understood.reasons)
 
 

@@ -270,6 +270,19 @@ def test_an_option_the_product_does_not_have() -> None:
     assert "Black, Brown or Tan" in text
 
 
+@pytest.mark.parametrize("seed", ["a", "b", "c", "d"])
+def test_a_size_the_product_does_not_have_is_answered_with_the_sizes_it_has(seed: str) -> None:
+    # The customer's "45" is no fact, so the reply names only the sizes there are (a reply
+    # echoing it would fail verification and go to a person).
+    text = composed(
+        reading("product_info", product=SHIRT, unmatched_options=("45",)),
+        Lookups().product(SHIRT).facts(),
+        seed=seed,
+    )
+    assert "45" not in text
+    assert "only have the Linen Shirt in size S, M or L" in text
+
+
 def test_a_combination_no_sku_has() -> None:
     text = composed(
         reading("availability", product=SHIRT, options={"Size": "S", "Colour": "Blue"}),
