@@ -475,7 +475,14 @@ def _availability(ask: _Ask, quantity: int | None, seed: str) -> Draft:
             options=say.option_phrase(ask.chosen),
             values=say.listed(values),
         )
-        return Draft(_join(text, _choose(ask, in_stock, seed)), "clarify", "availability.choose")
+        # The values were just listed: ask which, without listing them again; with one
+        # value left there is nothing to ask.
+        question = (
+            say.pick(say.CHOOSE_LISTED, seed, "choose").format(dimension=open_types[0].lower())
+            if len(values) > 1
+            else ""
+        )
+        return Draft(_join(text, question), "clarify", "availability.choose")
     return _in_stock(ask, in_stock, quantity, seed)
 
 

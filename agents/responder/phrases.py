@@ -150,6 +150,11 @@ CHOOSE_OPTION: Final = (
     "Which {dimension} should I check for you — {values}?",
     "What {dimension} would you like: {values}?",
 )
+# The same question after a reply that has just listed the values.
+CHOOSE_LISTED: Final = (
+    "Which {dimension} would you like?",
+    "Which {dimension} should I check for you?",
+)
 ONLY_IN_STOCK_IN: Final = (
     "Right now we only have it in {value}.",
     "At the moment it's only in stock in {value}.",

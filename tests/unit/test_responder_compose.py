@@ -245,11 +245,15 @@ def test_sold_out_everywhere_is_said_so() -> None:
     assert any(w in text for w in ("out of stock", "sold out"))
 
 
-def test_a_missing_option_is_asked_offering_the_values_in_stock() -> None:
-    text = composed(reading("availability", product=TOTE), Lookups().product(TOTE).facts())
+@pytest.mark.parametrize("seed", ["a", "b", "c", "d"])
+def test_a_missing_option_is_asked_offering_the_values_in_stock(seed: str) -> None:
+    text = composed(reading("availability", product=TOTE), Lookups().product(TOTE).facts(), seed)
     assert "Black and Tan" in text
-    assert text.endswith("?")
+    assert text.endswith("colour would you like?") or text.endswith(
+        "colour should I check for you?"
+    )
     assert "Brown" not in text
+    assert text.count("Black") == 1  # listed once, not again in the question
 
 
 def test_more_than_is_in_stock_says_how_many_are_left() -> None:
